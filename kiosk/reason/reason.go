@@ -1,0 +1,66 @@
+// Package reason defines the short machine-readable codes that explain a
+// verdict. They appear in JSON output, visit records and upstream logs, so
+// existing codes never change meaning; new ones may be added.
+package reason
+
+// Code is one machine-readable reason, such as "bad_checksum".
+type Code string
+
+// Reasons a payload is NOT VERIFIED: the kiosk could not establish who the
+// visitor is, so no status colour is shown.
+const (
+	UnknownFormat      Code = "unknown_format"      // neither an IIN nor a known pass format
+	Malformed          Code = "malformed"           // right prefix, broken structure or encoding
+	BadChecksum        Code = "bad_checksum"        // IIN check digit does not match
+	NeverIssued        Code = "never_issued"        // IIN whose check digit is 10 in both rounds
+	BadSignature       Code = "bad_signature"       // pass signature does not verify
+	UnknownIssuer      Code = "unknown_issuer"      // pass issuer not in the snapshot's trust list
+	Expired            Code = "expired"             // pass window ended
+	NotYetValid        Code = "not_yet_valid"       // pass window not started
+	UntrustworthyClock Code = "untrustworthy_clock" // system time earlier than the snapshot's creation
+	NoSnapshot         Code = "no_snapshot"         // no status snapshot has been imported yet
+	TooLong            Code = "too_long"            // payload over the length limit
+)
+
+// Reasons a verified visitor is denied, or admitted with a warning.
+const (
+	Isolation         Code = "isolation"           // red status
+	Contact           Code = "contact"             // yellow status
+	TestRequired      Code = "test_required"       // blue at a venue that admits green only
+	Schedule          Code = "schedule"            // a schedule rule excludes this status now
+	StatusNotAdmitted Code = "status_not_admitted" // a custom admitted set excludes this status
+	Full              Code = "full"                // venue at capacity
+	Reentry           Code = "reentry"             // already entered, no exit recorded
+	StaleSnapshot     Code = "stale_snapshot"      // snapshot older than the configured maximum age
+)
+
+// Describe returns a short English sentence for a code, for screens and
+// logs. Unknown codes describe themselves.
+func Describe(c Code) string {
+	if d, ok := descriptions[c]; ok {
+		return d
+	}
+	return string(c)
+}
+
+var descriptions = map[Code]string{
+	UnknownFormat:      "not a pass or an IIN",
+	Malformed:          "damaged pass",
+	BadChecksum:        "IIN check digit is wrong",
+	NeverIssued:        "IIN is never issued",
+	BadSignature:       "pass signature is invalid",
+	UnknownIssuer:      "pass issuer is not trusted",
+	Expired:            "pass has expired",
+	NotYetValid:        "pass is not valid yet",
+	UntrustworthyClock: "device clock is wrong",
+	NoSnapshot:         "no status data on this device",
+	TooLong:            "input too long",
+	Isolation:          "in isolation",
+	Contact:            "contact of a case",
+	TestRequired:       "test or vaccination required",
+	Schedule:           "not admitted at this time",
+	StatusNotAdmitted:  "status not admitted here",
+	Full:               "venue is full",
+	Reentry:            "already inside",
+	StaleSnapshot:      "status data is out of date",
+}
