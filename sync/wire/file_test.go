@@ -28,7 +28,7 @@ func testEntries(n int, salt byte) []Entry {
 	var es []Entry
 	for i := range n {
 		h := NewSubjectHasher([]byte{salt})
-		es = append(es, Entry{Subject: h.IIN(string(rune('a' + i%26)) + string(rune(i))), Status: Status(1 + i%3), Until: uint32(i)})
+		es = append(es, Entry{Subject: h.IIN(string(rune('a'+i%26)) + string(rune(i))), Status: Status(1 + i%3), Until: uint32(i)})
 	}
 	slices.SortFunc(es, func(a, b Entry) int { return CompareSubjects(a.Subject, b.Subject) })
 	return slices.CompactFunc(es, func(a, b Entry) bool { return a.Subject == b.Subject })
@@ -223,4 +223,3 @@ func FuzzOpen(f *testing.F) {
 		readAll(r)
 	})
 }
-
