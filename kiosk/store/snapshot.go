@@ -1,0 +1,371 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/doorcheck/doorcheck/sync/wire"
+)
+
+// blocksPerTx is how many blocks one import transaction writes: about
+// 780 k entries and 16 MiB, inside the 1k–10k keys per transaction that
+// measured fastest for bulk loads here.
+const blocksPerTx = 1000
+
+// Progress reports an import's advance.
+type Progress struct {
+	Entries uint64 // records read from the snapshot so far
+	Bytes   uint64 // body bytes read so far
+	Total   uint64 // records in the snapshot
+}
+
+// Import imports a verified snapshot reader: a full snapshot or a delta.
+// The new data becomes visible in one transaction, only after the whole
+// body has matched its manifest; any failure leaves the old snapshot
+// current and untouched. progress, if not nil, is called after each
+// transaction.
+func (s *Store) Import(ctx context.Context, r *wire.Reader, progress func(Progress)) error {
+	if progress == nil {
+		progress = func(Progress) {}
+	}
+	s.snapshotMu.Lock()
+	defer s.snapshotMu.Unlock()
+	switch r.Manifest.Kind {
+	case wire.KindFull:
+		return s.importFull(ctx, r, progress)
+	case wire.KindDelta:
+		return s.applyDelta(ctx, r, progress)
+	}
+	return fmt.Errorf("import: unknown snapshot kind %q", r.Manifest.Kind)
+}
+
+// importFull streams a full snapshot into a fresh generation, then flips.
+func (s *Store) importFull(ctx context.Context, r *wire.Reader, progress func(Progress)) error {
+	if cur, ok := s.Current(); ok {
+		switch {
+		case r.Manifest.Version < cur.Version:
+			return fmt.Errorf("import version %d: %w (current %d)", r.Manifest.Version, ErrRollback, cur.Version)
+		case r.Manifest.Version == cur.Version:
+			return fmt.Errorf("import version %d: %w", r.Manifest.Version, ErrSameVersion)
+		}
+	}
+	gen, err := s.newGeneration()
+	if err != nil {
+		return err
+	}
+	blockBytes := s.blockEntries * wire.EntrySize
+	// Put keeps a reference to the value until commit, so each
+	// transaction's blocks live in one arena reused after the commit.
+	arena := make([]byte, blocksPerTx*blockBytes)
+	var read uint64
+	var flipped bool
+	defer func() {
+		if !flipped {
+			s.dropGeneration(gen)
+		}
+	}()
+	for eof := false; !eof; {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("import: %w", err)
+		}
+		var readErr error
+		err := s.db.Update(func(tx *bolt.Tx) error {
+			b := tx.Bucket(gen)
+			b.FillPercent = 1.0
+			for i := 0; i < blocksPerTx; i++ {
+				block, err := r.NextBlock(arena[i*blockBytes : (i+1)*blockBytes])
+				if err == io.EOF {
+					eof = true
+					return nil
+				}
+				if err != nil {
+					readErr = err
+					return err
+				}
+				read += uint64(len(block) / wire.EntrySize)
+				if err := b.Put(block[:wire.SubjectKeySize], block); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if readErr != nil {
+			return fmt.Errorf("import version %d: %w", r.Manifest.Version, readErr)
+		}
+		if err != nil {
+			return fmt.Errorf("import version %d: write: %w", r.Manifest.Version, err)
+		}
+		progress(Progress{Entries: read, Bytes: read * wire.EntrySize, Total: r.Manifest.Records})
+	}
+	if err := s.flip(gen, r.Manifest); err != nil {
+		return err
+	}
+	flipped = true
+	return nil
+}
+
+// applyDelta merges the current generation with the delta's changes into
+// a new generation, then flips. A 1 % random delta touches nearly every
+// block, so rewriting is no slower than patching in place, and it keeps
+// the old generation intact for readers until the flip.
+func (s *Store) applyDelta(ctx context.Context, r *wire.Reader, progress func(Progress)) error {
+	cur, ok := s.Current()
+	if !ok {
+		return fmt.Errorf("apply delta %d→%d: %w", r.Manifest.BaseVersion, r.Manifest.Version, ErrNoSnapshot)
+	}
+	if r.Manifest.Version <= cur.Version {
+		return fmt.Errorf("apply delta to version %d: %w (current %d)", r.Manifest.Version, ErrRollback, cur.Version)
+	}
+	if r.Manifest.BaseVersion != cur.Version {
+		return fmt.Errorf("apply delta %d→%d: %w (current %d)", r.Manifest.BaseVersion, r.Manifest.Version, ErrBaseMismatch, cur.Version)
+	}
+	var oldGen []byte
+	if err := s.db.View(func(tx *bolt.Tx) error {
+		oldGen = append([]byte(nil), tx.Bucket(bucketMeta).Get(keyCurrent)...)
+		return nil
+	}); err != nil {
+		return err
+	}
+	gen, err := s.newGeneration()
+	if err != nil {
+		return err
+	}
+	var flipped bool
+	defer func() {
+		if !flipped {
+			s.dropGeneration(gen)
+		}
+	}()
+
+	m := &merger{changes: r, out: newBlockBuilder(s.blockEntries)}
+	var resume []byte // first key of the next old block to merge; nil: start
+	for done := false; !done; {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("apply delta: %w", err)
+		}
+		err := s.db.Update(func(tx *bolt.Tx) error {
+			old, next := tx.Bucket(oldGen), tx.Bucket(gen)
+			if old == nil {
+				return fmt.Errorf("current generation %s is missing", oldGen)
+			}
+			next.FillPercent = 1.0
+			m.out.begin(next)
+			c := old.Cursor()
+			k, v := c.First()
+			if resume != nil {
+				k, v = c.Seek(resume)
+			}
+			for ; k != nil; k, v = c.Next() {
+				for off := 0; off < len(v); off += wire.EntrySize {
+					if err := m.old(wire.DecodeEntry(v[off:])); err != nil {
+						return err
+					}
+				}
+				if m.out.blocksInTx >= blocksPerTx {
+					if k, _ = c.Next(); k != nil {
+						resume = append(resume[:0], k...)
+						return nil
+					}
+					break
+				}
+			}
+			if err := m.rest(); err != nil {
+				return err
+			}
+			done = true
+			return m.out.flush()
+		})
+		if err != nil {
+			return fmt.Errorf("apply delta %d→%d: %w", r.Manifest.BaseVersion, r.Manifest.Version, err)
+		}
+		progress(Progress{Entries: m.changesRead, Bytes: m.changesRead * wire.ChangeSize, Total: r.Manifest.Records})
+	}
+	if m.out.total != r.Manifest.ResultEntries {
+		return fmt.Errorf("apply delta %d→%d: %w: %d entries, manifest says %d",
+			r.Manifest.BaseVersion, r.Manifest.Version, ErrResultMismatch, m.out.total, r.Manifest.ResultEntries)
+	}
+	if err := s.flip(gen, r.Manifest); err != nil {
+		return err
+	}
+	flipped = true
+	return nil
+}
+
+// merger joins ascending old entries with ascending changes.
+type merger struct {
+	changes     *wire.Reader
+	next        wire.Change
+	haveNext    bool
+	changesDone bool
+	changesRead uint64
+	out         *blockBuilder
+}
+
+func (m *merger) peek() (wire.Change, bool, error) {
+	if !m.haveNext && !m.changesDone {
+		c, err := m.changes.NextChange()
+		switch {
+		case err == io.EOF:
+			m.changesDone = true
+		case err != nil:
+			return c, false, err
+		default:
+			m.next, m.haveNext = c, true
+			m.changesRead++
+		}
+	}
+	return m.next, m.haveNext, nil
+}
+
+// old merges one old entry: changes before it go out first; a change to
+// the same subject replaces or removes it.
+func (m *merger) old(e wire.Entry) error {
+	for {
+		c, ok, err := m.peek()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			break
+		}
+		cmp := wire.CompareSubjects(c.Entry.Subject, e.Subject)
+		if cmp > 0 {
+			break
+		}
+		m.haveNext = false
+		if c.Op == wire.OpPut {
+			if err := m.out.add(c.Entry); err != nil {
+				return err
+			}
+		}
+		if cmp == 0 {
+			return nil // replaced or removed
+		}
+	}
+	return m.out.add(e)
+}
+
+// rest writes the changes after the last old entry. A removal of a subject
+// that was never there changes nothing; the result count check catches a
+// delta that does not fit.
+func (m *merger) rest() error {
+	for {
+		c, ok, err := m.peek()
+		if err != nil || !ok {
+			return err
+		}
+		m.haveNext = false
+		if c.Op == wire.OpPut {
+			if err := m.out.add(c.Entry); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// blockBuilder packs entries into blocks and puts each full block into the
+// bucket of the current transaction.
+type blockBuilder struct {
+	per        int
+	cur        []byte
+	bucket     *bolt.Bucket
+	blocksInTx int
+	total      uint64
+}
+
+func newBlockBuilder(per int) *blockBuilder { return &blockBuilder{per: per} }
+
+// begin starts a transaction's worth of blocks.
+func (b *blockBuilder) begin(bucket *bolt.Bucket) { b.bucket, b.blocksInTx = bucket, 0 }
+
+func (b *blockBuilder) add(e wire.Entry) error {
+	if b.cur == nil {
+		// A fresh slice per block: bbolt keeps the value until commit.
+		b.cur = make([]byte, 0, b.per*wire.EntrySize)
+	}
+	b.cur = wire.AppendEntry(b.cur, e)
+	b.total++
+	if len(b.cur) == cap(b.cur) {
+		return b.flush()
+	}
+	return nil
+}
+
+func (b *blockBuilder) flush() error {
+	if len(b.cur) == 0 {
+		return nil
+	}
+	if err := b.bucket.Put(b.cur[:wire.SubjectKeySize], b.cur); err != nil {
+		return err
+	}
+	b.cur = nil
+	b.blocksInTx++
+	return nil
+}
+
+// newGeneration creates an empty generation bucket with a fresh name.
+func (s *Store) newGeneration() ([]byte, error) {
+	var name []byte
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		seq := u64(meta.Get(keyGenSeq)) + 1
+		if err := meta.Put(keyGenSeq, u64bytes(seq)); err != nil {
+			return err
+		}
+		name = []byte(fmt.Sprintf("%s%016d", genPrefix, seq))
+		_, err := tx.CreateBucket(name)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create snapshot generation: %w", err)
+	}
+	return name, nil
+}
+
+// flip makes gen current in one transaction, then drops the old generation
+// in another. A crash between the two leaves an orphan that Open drops.
+func (s *Store) flip(gen []byte, m *wire.Manifest) error {
+	raw, err := json.Marshal(m)
+	if err != nil {
+		return fmt.Errorf("encode manifest: %w", err)
+	}
+	now := time.Now().UTC()
+	var old []byte
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		old = append([]byte(nil), meta.Get(keyCurrent)...)
+		if err := meta.Put(keyCurrent, gen); err != nil {
+			return err
+		}
+		if err := meta.Put(keyManifest, raw); err != nil {
+			return err
+		}
+		return meta.Put(keyImportedAt, []byte(now.Format(time.RFC3339Nano)))
+	})
+	if err != nil {
+		return fmt.Errorf("make snapshot %d current: %w", m.Version, err)
+	}
+	s.setCurrent(m, now)
+	if len(old) > 0 && !bytes.Equal(old, gen) {
+		s.dropGeneration(old)
+	}
+	return nil
+}
+
+// dropGeneration deletes a generation bucket. Failure is not fatal: the
+// orphan is dropped at the next Open.
+func (s *Store) dropGeneration(name []byte) {
+	_ = s.db.Update(func(tx *bolt.Tx) error {
+		if err := tx.DeleteBucket(name); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
+			return err
+		}
+		return nil
+	})
+}

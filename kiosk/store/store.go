@@ -1,0 +1,221 @@
+// Package store is the kiosk's one bbolt file: the current status snapshot,
+// packed into sorted blocks, and the visit log with its upload outbox,
+// daily counters and presence. Every visit is committed with fsync before
+// Record returns.
+//
+// Layout, the generation flip that makes imports atomic, and crash
+// behaviour: docs/storage.md.
+package store
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/doorcheck/doorcheck/sync/wire"
+)
+
+// Bucket and key names.
+var (
+	bucketMeta     = []byte("meta")
+	bucketVisits   = []byte("visits")
+	bucketOutbox   = []byte("outbox")
+	bucketCounters = []byte("counters")
+	bucketPresence = []byte("presence")
+	bucketUndone   = []byte("undone")
+
+	keyCurrent    = []byte("current")     // name of the current generation bucket
+	keyManifest   = []byte("manifest")    // the current snapshot's verified manifest, JSON
+	keyImportedAt = []byte("imported_at") // when the current snapshot became current, RFC 3339
+	keyGenSeq     = []byte("gen_seq")     // last generation number handed out
+
+	genPrefix = "gen-"
+)
+
+// Errors callers match with errors.Is.
+var (
+	ErrRollback       = errors.New("snapshot is older than the current one")
+	ErrSameVersion    = errors.New("snapshot version is already current")
+	ErrBaseMismatch   = errors.New("delta does not apply to the current snapshot version")
+	ErrNoSnapshot     = errors.New("no snapshot imported")
+	ErrResultMismatch = errors.New("delta result does not match its manifest")
+	ErrUndoNotAllowed = errors.New("visit cannot be undone")
+)
+
+// Options tune a Store. The zero value is what a kiosk uses.
+type Options struct {
+	// Timeout bounds the wait for the file lock, so a second process on
+	// the same file fails fast instead of hanging. Zero waits 2 s.
+	Timeout time.Duration
+	// NoSync skips fsync. Only for tests that say why; a kiosk never sets it.
+	NoSync bool
+
+	// blockEntries overrides BlockEntries (tests use small blocks to
+	// exercise block boundaries).
+	blockEntries int
+}
+
+// BlockEntries is how many entries one bbolt value holds. 777 × 21 bytes
+// plus bbolt's per-element overhead fill four 4 KiB pages exactly
+// (docs/storage.md).
+const BlockEntries = 777
+
+// Store is an open kiosk store. It is safe for concurrent use.
+type Store struct {
+	db           *bolt.DB
+	path         string
+	blockEntries int
+
+	mu         sync.RWMutex // guards the cached current snapshot
+	manifest   *wire.Manifest
+	importedAt time.Time
+
+	snapshotMu sync.Mutex // one import or delta at a time
+}
+
+// Open opens or creates the store at path, and drops any generation a
+// crashed import left behind.
+func Open(path string, opt Options) (*Store, error) {
+	timeout := opt.Timeout
+	if timeout == 0 {
+		timeout = 2 * time.Second
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{
+		Timeout:      timeout,
+		NoSync:       opt.NoSync,
+		FreelistType: bolt.FreelistMapType,
+	})
+	if err != nil {
+		if errors.Is(err, bolt.ErrTimeout) {
+			return nil, fmt.Errorf("open store %s: another doorcheck process holds it: %w", path, err)
+		}
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	s := &Store{db: db, path: path, blockEntries: BlockEntries}
+	if opt.blockEntries > 0 {
+		s.blockEntries = opt.blockEntries
+	}
+	if err := s.init(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// init creates the fixed buckets, drops orphan generations and loads the
+// current manifest.
+func (s *Store) init() error {
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketMeta, bucketVisits, bucketOutbox, bucketCounters, bucketPresence, bucketUndone} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		current := tx.Bucket(bucketMeta).Get(keyCurrent)
+		var orphans [][]byte
+		err := tx.ForEach(func(name []byte, _ *bolt.Bucket) error {
+			if isGeneration(name) && string(name) != string(current) {
+				orphans = append(orphans, append([]byte(nil), name...))
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, name := range orphans {
+			if err := tx.DeleteBucket(name); err != nil {
+				return fmt.Errorf("drop orphan generation %s: %w", name, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return s.db.View(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		raw := meta.Get(keyManifest)
+		if raw == nil {
+			return nil
+		}
+		var m wire.Manifest
+		if err := json.Unmarshal(raw, &m); err != nil {
+			return fmt.Errorf("decode stored manifest: %w", err)
+		}
+		at, _ := time.Parse(time.RFC3339Nano, string(meta.Get(keyImportedAt)))
+		s.setCurrent(&m, at)
+		return nil
+	})
+}
+
+func isGeneration(name []byte) bool {
+	return len(name) > len(genPrefix) && string(name[:len(genPrefix)]) == genPrefix
+}
+
+// Close closes the file.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Path returns the file's path.
+func (s *Store) Path() string { return s.path }
+
+func (s *Store) setCurrent(m *wire.Manifest, importedAt time.Time) {
+	s.mu.Lock()
+	s.manifest, s.importedAt = m, importedAt
+	s.mu.Unlock()
+}
+
+// Current returns the current snapshot's verified manifest. Callers must
+// not modify it.
+func (s *Store) Current() (*wire.Manifest, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.manifest, s.manifest != nil
+}
+
+// Info describes the current snapshot and the file.
+type Info struct {
+	Version    uint64
+	CreatedAt  time.Time
+	ImportedAt time.Time
+	Entries    uint64
+	Deployment string
+	Issuers    int
+	FileSize   int64
+}
+
+// Info returns facts about the current snapshot (zero when there is none)
+// and the file's size.
+func (s *Store) Info() (Info, error) {
+	var info Info
+	s.mu.RLock()
+	if m := s.manifest; m != nil {
+		info = Info{Version: m.Version, CreatedAt: m.CreatedAt, ImportedAt: s.importedAt,
+			Entries: m.ResultEntries, Deployment: m.Deployment, Issuers: len(m.Issuers)}
+	}
+	s.mu.RUnlock()
+	st, err := os.Stat(s.path)
+	if err != nil {
+		return info, fmt.Errorf("stat store: %w", err)
+	}
+	info.FileSize = st.Size()
+	return info, nil
+}
+
+func u64(b []byte) uint64 {
+	if len(b) != 8 {
+		return 0
+	}
+	return binary.BigEndian.Uint64(b)
+}
+
+func u64bytes(v uint64) []byte {
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], v)
+	return b[:]
+}

@@ -1,0 +1,104 @@
+package store
+
+import (
+	"encoding/hex"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/doorcheck/doorcheck/kiosk/reason"
+	"github.com/doorcheck/doorcheck/sync/wire"
+)
+
+// VisitID identifies a visit record everywhere: the kiosk's log, the
+// upload, the hub. It is a UUIDv7: 48 bits of milliseconds, so ids sort
+// by time, and 74 random bits, so the hub can keep each upload exactly
+// once.
+type VisitID [16]byte
+
+// NewVisitID makes a UUIDv7 for time t from rand.
+func NewVisitID(t time.Time, rand io.Reader) (VisitID, error) {
+	var id VisitID
+	if _, err := io.ReadFull(rand, id[6:]); err != nil {
+		return id, fmt.Errorf("visit id: read randomness: %w", err)
+	}
+	ms := uint64(t.UnixMilli())
+	for i := 0; i < 6; i++ {
+		id[i] = byte(ms >> (40 - 8*i))
+	}
+	id[6] = id[6]&0x0f | 0x70 // version 7
+	id[8] = id[8]&0x3f | 0x80 // RFC 9562 variant
+	return id, nil
+}
+
+// String formats the id as a UUID.
+func (id VisitID) String() string {
+	h := hex.EncodeToString(id[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// IsZero reports whether id is unset.
+func (id VisitID) IsZero() bool { return id == VisitID{} }
+
+// MarshalText implements encoding.TextMarshaler.
+func (id VisitID) MarshalText() ([]byte, error) {
+	if id.IsZero() {
+		return []byte{}, nil
+	}
+	return []byte(id.String()), nil
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (id *VisitID) UnmarshalText(b []byte) error {
+	if len(b) == 0 {
+		*id = VisitID{}
+		return nil
+	}
+	var clean []byte
+	for _, c := range b {
+		if c != '-' {
+			clean = append(clean, c)
+		}
+	}
+	if len(clean) != 32 {
+		return fmt.Errorf("visit id %q: want a UUID", b)
+	}
+	_, err := hex.Decode(id[:], clean)
+	return err
+}
+
+// Verdict values a visit record carries.
+const (
+	VerdictAdmit       = "admit"
+	VerdictDeny        = "deny"
+	VerdictNotVerified = "not_verified"
+	VerdictUndo        = "undo"
+)
+
+// Visit is one decision as recorded. It never holds a raw IIN or payload;
+// Subject is the keyed hash, zero when the payload was not verified.
+type Visit struct {
+	ID              VisitID         `json:"id"`
+	At              time.Time       `json:"at"`
+	Day             string          `json:"day"` // venue-local date the counters go to
+	Kiosk           string          `json:"kiosk"`
+	Venue           string          `json:"venue"`
+	Door            string          `json:"door"`
+	Direction       string          `json:"direction"` // entry | exit
+	Subject         wire.SubjectKey `json:"-"`
+	Kind            string          `json:"kind"`   // iin | pass | unknown
+	Status          string          `json:"status"` // red | yellow | blue | green | ""
+	Verdict         string          `json:"verdict"`
+	Reasons         []reason.Code   `json:"reasons"`
+	SnapshotVersion uint64          `json:"snapshot_version"`
+	Undoes          VisitID         `json:"undoes,omitempty"`
+}
+
+// IDString is the visit id as a UUID string.
+func (v Visit) IDString() string { return v.ID.String() }
+
+// visitRecord is Visit's stored JSON: the subject key in hex.
+type visitRecord struct {
+	Visit
+	SubjectHex string `json:"subject,omitempty"`
+}

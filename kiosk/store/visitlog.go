@@ -1,0 +1,422 @@
+package store
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/doorcheck/doorcheck/kiosk/reason"
+	"github.com/doorcheck/doorcheck/sync/wire"
+)
+
+// Counters are one day's numbers at one venue door.
+type Counters struct {
+	Day         string              `json:"day"`
+	Entries     int                 `json:"entries"` // admitted entries
+	Exits       int                 `json:"exits"`
+	Inside      int                 `json:"inside"`       // max(0, entries - exits)
+	Denied      map[reason.Code]int `json:"denied"`       // denials and unverified scans, by their first reason
+	NotVerified int                 `json:"not_verified"` // of which not verified
+	Undos       int                 `json:"undos"`
+}
+
+// presence is who entered today and has not exited.
+type presence struct {
+	Day   string    `json:"day"`
+	At    time.Time `json:"at"`
+	Visit VisitID   `json:"visit"`
+}
+
+// Record commits a visit — the record, its outbox entry, the day's
+// counters and presence — in one transaction, fsynced before it returns.
+// An undo visit (Verdict "undo") reverses the visit it names. The returned
+// counters are the day's after this visit.
+func (s *Store) Record(ctx context.Context, v Visit) (Counters, error) {
+	if err := ctx.Err(); err != nil {
+		return Counters{}, err
+	}
+	if v.ID.IsZero() || v.Day == "" {
+		return Counters{}, fmt.Errorf("record visit: id and day are required")
+	}
+	var out Counters
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		visits := tx.Bucket(bucketVisits)
+		if visits.Get(v.ID[:]) != nil {
+			return fmt.Errorf("visit %s already recorded", v.ID)
+		}
+		var err error
+		if v.Verdict == VerdictUndo {
+			out, err = undo(tx, v)
+		} else {
+			out, err = apply(tx, v, +1)
+		}
+		if err != nil {
+			return err
+		}
+		raw, err := encodeVisit(v)
+		if err != nil {
+			return err
+		}
+		if err := visits.Put(v.ID[:], raw); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketOutbox).Put(v.ID[:], nil)
+	})
+	if err != nil {
+		return Counters{}, fmt.Errorf("record visit %s: %w", v.ID, err)
+	}
+	return out, nil
+}
+
+// apply adds (sign +1) or takes back (sign -1) a visit's effect on its
+// day's counters and on presence.
+func apply(tx *bolt.Tx, v Visit, sign int) (Counters, error) {
+	c, err := counters(tx, v.Day)
+	if err != nil {
+		return c, err
+	}
+	pres := tx.Bucket(bucketPresence)
+	switch v.Verdict {
+	case VerdictAdmit:
+		if v.Direction == "exit" {
+			c.Exits += sign
+			if !v.Subject.IsZero() && sign > 0 {
+				if err := pres.Delete(v.Subject[:]); err != nil {
+					return c, err
+				}
+			}
+			break
+		}
+		c.Entries += sign
+		if v.Subject.IsZero() {
+			break
+		}
+		p, inside, err := getPresence(pres, v.Subject, v.Day)
+		if err != nil {
+			return c, err
+		}
+		switch {
+		case sign > 0 && !inside:
+			if err := putPresence(pres, v.Subject, presence{Day: v.Day, At: v.At, Visit: v.ID}); err != nil {
+				return c, err
+			}
+		case sign < 0 && inside && p.Visit == v.ID:
+			if err := pres.Delete(v.Subject[:]); err != nil {
+				return c, err
+			}
+		}
+	case VerdictDeny, VerdictNotVerified:
+		if v.Verdict == VerdictNotVerified {
+			c.NotVerified += sign
+		}
+		if len(v.Reasons) > 0 {
+			c.Denied[v.Reasons[0]] += sign
+			if c.Denied[v.Reasons[0]] <= 0 {
+				delete(c.Denied, v.Reasons[0])
+			}
+		}
+	default:
+		return c, fmt.Errorf("unknown verdict %q", v.Verdict)
+	}
+	c.Inside = max(0, c.Entries-c.Exits)
+	return c, putCounters(tx, c)
+}
+
+// undo reverses the visit that v names, once.
+func undo(tx *bolt.Tx, v Visit) (Counters, error) {
+	raw := tx.Bucket(bucketVisits).Get(v.Undoes[:])
+	if raw == nil {
+		return Counters{}, fmt.Errorf("%w: visit %s not found", ErrUndoNotAllowed, v.Undoes)
+	}
+	orig, err := decodeVisit(raw)
+	if err != nil {
+		return Counters{}, err
+	}
+	if orig.Verdict == VerdictUndo {
+		return Counters{}, fmt.Errorf("%w: %s is itself an undo", ErrUndoNotAllowed, v.Undoes)
+	}
+	undone := tx.Bucket(bucketUndone)
+	if undone.Get(v.Undoes[:]) != nil {
+		return Counters{}, fmt.Errorf("%w: %s was already undone", ErrUndoNotAllowed, v.Undoes)
+	}
+	if err := undone.Put(v.Undoes[:], v.ID[:]); err != nil {
+		return Counters{}, err
+	}
+	c, err := apply(tx, orig, -1)
+	if err != nil {
+		return c, err
+	}
+	c.Undos++
+	if c.Day != v.Day {
+		// The undo is counted on the day of the decision it reverses.
+		if err := putCounters(tx, c); err != nil {
+			return c, err
+		}
+		today, err := counters(tx, v.Day)
+		if err != nil {
+			return c, err
+		}
+		return today, nil
+	}
+	return c, putCounters(tx, c)
+}
+
+func counters(tx *bolt.Tx, day string) (Counters, error) {
+	c := Counters{Day: day, Denied: map[reason.Code]int{}}
+	raw := tx.Bucket(bucketCounters).Get([]byte(day))
+	if raw == nil {
+		return c, nil
+	}
+	if err := json.Unmarshal(raw, &c); err != nil {
+		return c, fmt.Errorf("decode counters for %s: %w", day, err)
+	}
+	if c.Denied == nil {
+		c.Denied = map[reason.Code]int{}
+	}
+	return c, nil
+}
+
+func putCounters(tx *bolt.Tx, c Counters) error {
+	raw, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	return tx.Bucket(bucketCounters).Put([]byte(c.Day), raw)
+}
+
+func getPresence(b *bolt.Bucket, subject wire.SubjectKey, day string) (presence, bool, error) {
+	raw := b.Get(subject[:])
+	if raw == nil {
+		return presence{}, false, nil
+	}
+	var p presence
+	if err := json.Unmarshal(raw, &p); err != nil {
+		return p, false, fmt.Errorf("decode presence: %w", err)
+	}
+	return p, p.Day == day, nil
+}
+
+func putPresence(b *bolt.Bucket, subject wire.SubjectKey, p presence) error {
+	raw, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	return b.Put(subject[:], raw)
+}
+
+func encodeVisit(v Visit) ([]byte, error) {
+	r := visitRecord{Visit: v}
+	if !v.Subject.IsZero() {
+		r.SubjectHex = hex.EncodeToString(v.Subject[:])
+	}
+	return json.Marshal(r)
+}
+
+func decodeVisit(raw []byte) (Visit, error) {
+	var r visitRecord
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return Visit{}, fmt.Errorf("decode visit: %w", err)
+	}
+	v := r.Visit
+	if r.SubjectHex != "" {
+		b, err := hex.DecodeString(r.SubjectHex)
+		if err != nil || len(b) != wire.SubjectKeySize {
+			return Visit{}, fmt.Errorf("decode visit %s: bad subject", v.ID)
+		}
+		copy(v.Subject[:], b)
+	}
+	return v, nil
+}
+
+// Presence reports whether subject entered on day and has not exited, and
+// when.
+func (s *Store) Presence(subject wire.SubjectKey, day string) (firstEntry time.Time, visit VisitID, inside bool, err error) {
+	err = s.db.View(func(tx *bolt.Tx) error {
+		p, in, err := getPresence(tx.Bucket(bucketPresence), subject, day)
+		firstEntry, visit, inside = p.At, p.Visit, in
+		return err
+	})
+	return firstEntry, visit, inside, err
+}
+
+// Counters returns a day's counters (zero when nothing happened).
+func (s *Store) Counters(day string) (Counters, error) {
+	var c Counters
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		c, err = counters(tx, day)
+		return err
+	})
+	return c, err
+}
+
+// Visit returns one recorded visit.
+func (s *Store) Visit(id VisitID) (Visit, bool, error) {
+	var v Visit
+	var ok bool
+	err := s.db.View(func(tx *bolt.Tx) error {
+		raw := tx.Bucket(bucketVisits).Get(id[:])
+		if raw == nil {
+			return nil
+		}
+		var err error
+		v, err = decodeVisit(raw)
+		ok = err == nil
+		return err
+	})
+	return v, ok, err
+}
+
+// Recent returns up to n visits, newest first.
+func (s *Store) Recent(n int) ([]Visit, error) {
+	var out []Visit
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketVisits).Cursor()
+		for k, raw := c.Last(); k != nil && len(out) < n; k, raw = c.Prev() {
+			v, err := decodeVisit(raw)
+			if err != nil {
+				return err
+			}
+			out = append(out, v)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Pending returns up to limit visits not yet acknowledged by the hub,
+// oldest first.
+func (s *Store) Pending(limit int) ([]Visit, error) {
+	var out []Visit
+	err := s.db.View(func(tx *bolt.Tx) error {
+		visits := tx.Bucket(bucketVisits)
+		c := tx.Bucket(bucketOutbox).Cursor()
+		for k, _ := c.First(); k != nil && len(out) < limit; k, _ = c.Next() {
+			v, err := decodeVisit(visits.Get(k))
+			if err != nil {
+				return err
+			}
+			out = append(out, v)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// PendingCount returns how many visits wait for the hub.
+func (s *Store) PendingCount() (int, error) {
+	var n int
+	err := s.db.View(func(tx *bolt.Tx) error {
+		n = tx.Bucket(bucketOutbox).Stats().KeyN
+		return nil
+	})
+	return n, err
+}
+
+// Ack marks visits as acknowledged by the hub: they leave the outbox and
+// become eligible for pruning.
+func (s *Store) Ack(ids ...VisitID) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		out := tx.Bucket(bucketOutbox)
+		for _, id := range ids {
+			if err := out.Delete(id[:]); err != nil {
+				return fmt.Errorf("ack visit %s: %w", id, err)
+			}
+		}
+		return nil
+	})
+}
+
+// pruneBatch bounds one prune transaction.
+const pruneBatch = 5000
+
+// Prune deletes acknowledged visits recorded before before, and the
+// counters and presence of days before it. Unacknowledged visits are never
+// pruned. It returns how many visits it deleted.
+func (s *Store) Prune(ctx context.Context, before time.Time) (int, error) {
+	total := 0
+	day := before.Format(time.DateOnly)
+	for {
+		if err := ctx.Err(); err != nil {
+			return total, err
+		}
+		n, more := 0, false
+		err := s.db.Update(func(tx *bolt.Tx) error {
+			visits, outbox, undone := tx.Bucket(bucketVisits), tx.Bucket(bucketOutbox), tx.Bucket(bucketUndone)
+			c := visits.Cursor()
+			var doomed [][]byte
+			for k, raw := c.First(); k != nil; k, raw = c.Next() {
+				var head struct {
+					At time.Time `json:"at"`
+				}
+				if err := json.Unmarshal(raw, &head); err != nil {
+					return fmt.Errorf("decode visit: %w", err)
+				}
+				if !head.At.Before(before) {
+					break
+				}
+				if outbox.Get(k) != nil {
+					continue
+				}
+				doomed = append(doomed, append([]byte(nil), k...))
+				if len(doomed) == pruneBatch {
+					more = true
+					break
+				}
+			}
+			for _, k := range doomed {
+				if err := visits.Delete(k); err != nil {
+					return err
+				}
+				if err := undone.Delete(k); err != nil {
+					return err
+				}
+			}
+			n = len(doomed)
+			return pruneDays(tx, day)
+		})
+		if err != nil {
+			return total, fmt.Errorf("prune visits: %w", err)
+		}
+		total += n
+		if !more {
+			return total, nil
+		}
+	}
+}
+
+// pruneDays drops counters and presence of days before day.
+func pruneDays(tx *bolt.Tx, day string) error {
+	c := tx.Bucket(bucketCounters).Cursor()
+	var old [][]byte
+	for k, _ := c.First(); k != nil && string(k) < day; k, _ = c.Next() {
+		old = append(old, append([]byte(nil), k...))
+	}
+	for _, k := range old {
+		if err := tx.Bucket(bucketCounters).Delete(k); err != nil {
+			return err
+		}
+	}
+	pres := tx.Bucket(bucketPresence)
+	var gone [][]byte
+	err := pres.ForEach(func(k, raw []byte) error {
+		var p presence
+		if json.Unmarshal(raw, &p) == nil && p.Day < day {
+			gone = append(gone, append([]byte(nil), k...))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, k := range gone {
+		if err := pres.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
