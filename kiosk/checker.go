@@ -67,7 +67,6 @@ type Checker struct {
 	mu       sync.Mutex
 	trust    trustCache
 	debounce debouncer
-	last     lastDecision
 }
 
 // New returns a checker over an open store.
@@ -234,44 +233,51 @@ func (c *Checker) record(ctx context.Context, v *Verdict, subject wire.SubjectKe
 		return fmt.Errorf("%w: %v", ErrCannotRecord, err)
 	}
 	v.VisitID, v.Recorded = visit.IDString(), true
-	c.last = lastDecision{id: visit.ID, subject: subject, at: v.At, verdict: *v}
 	return nil
 }
 
 // day is the venue-local date counters and presence belong to.
 func (c *Checker) day(t time.Time) string { return t.In(c.set.Location).Format(time.DateOnly) }
 
-// Undo reverses the last decision this checker made, if it is within the
-// undo window (a turnstile that did not turn). The undo is its own record.
+// Undo reverses the last decision recorded in the store, if this kiosk
+// made it within the undo window (a turnstile that did not turn). Only the
+// very last decision can be undone, once; the undo is its own record.
+// Because it reads the store, it also works from a fresh process.
 func (c *Checker) Undo(ctx context.Context) (Verdict, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := c.now()
-	if c.last.id == (store.VisitID{}) || now.Sub(c.last.at) > c.set.UndoWindow || now.Before(c.last.at) {
+	recent, err := c.st.Recent(1)
+	if err != nil {
+		return Verdict{}, fmt.Errorf("undo: read last visit: %w", err)
+	}
+	if len(recent) == 0 {
+		return Verdict{}, ErrNothingToUndo
+	}
+	last := recent[0]
+	age := now.Sub(last.At)
+	if last.Verdict == store.VerdictUndo || last.Kiosk != c.set.Kiosk || age < 0 || age > c.set.UndoWindow {
 		return Verdict{}, ErrNothingToUndo
 	}
 	v := Verdict{
-		At: now, Source: "undo", Kind: c.last.verdict.Kind, Direction: c.set.Direction,
-		Decision: Undone, Subject: c.last.verdict.Subject, SnapshotVersion: c.last.verdict.SnapshotVersion,
-		Undoes: c.last.verdict.VisitID,
+		At: now, Source: "undo", Kind: PayloadKind(last.Kind), Direction: c.set.Direction,
+		Decision: Undone, SnapshotVersion: last.SnapshotVersion, Undoes: last.ID.String(),
 	}
-	visit, err := c.visitOf(&v, c.last.subject)
+	if !last.Subject.IsZero() {
+		v.Subject = last.Subject.Masked()
+	}
+	visit, err := c.visitOf(&v, last.Subject)
 	if err != nil {
 		return v, fmt.Errorf("%w: %v", ErrCannotRecord, err)
 	}
-	visit.Undoes = c.last.id
+	visit.Undoes = last.ID
 	if _, err := c.st.Record(ctx, visit); err != nil {
+		if errors.Is(err, store.ErrUndoNotAllowed) {
+			return Verdict{}, fmt.Errorf("%w: %v", ErrNothingToUndo, err)
+		}
 		return v, fmt.Errorf("undo: %w: %v", ErrCannotRecord, err)
 	}
 	v.VisitID, v.Recorded = visit.IDString(), true
-	c.last = lastDecision{}
 	c.debounce.forget()
 	return v, nil
-}
-
-type lastDecision struct {
-	id      store.VisitID
-	subject wire.SubjectKey
-	at      time.Time
-	verdict Verdict
 }

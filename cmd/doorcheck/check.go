@@ -1,0 +1,136 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/doorcheck/doorcheck/kiosk"
+	"github.com/doorcheck/doorcheck/kiosk/demo"
+	"github.com/doorcheck/doorcheck/kiosk/reason"
+	"github.com/doorcheck/doorcheck/scanner/sanitize"
+)
+
+// runCheck checks payloads once each and prints one verdict per payload.
+// The exit status is 0 when every payload was admitted, 3 when any was
+// not, and 1 when a visit could not be recorded.
+func runCheck(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "check")
+	var kf kioskFlags
+	kf.register(fs)
+	asJSON := fs.Bool("json", false, "print one JSON object per line")
+	dryRun := fs.Bool("dry-run", false, "decide but record nothing")
+	list := fs.Bool("list", false, "with --demo: list the demo IINs and passes")
+	fs.Usage = func() {
+		fmt.Fprintln(e.stderr, "usage: doorcheck check [--config FILE | --demo] [--json] [--dry-run] PAYLOAD...")
+		fs.PrintDefaults()
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *list {
+		if !kf.demo {
+			return usagef("--list needs --demo")
+		}
+		return printDemoList(e.stdout, *asJSON)
+	}
+	if fs.NArg() == 0 {
+		return usagef("no payload given (try: doorcheck check --demo --list)")
+	}
+	k, err := openKiosk(ctx, e, kf, *dryRun)
+	if err != nil {
+		return err
+	}
+	defer k.Close()
+
+	allAdmitted := true
+	for _, payload := range fs.Args() {
+		v, err := k.checker.Check(ctx, payload, "cli")
+		if err != nil {
+			return err
+		}
+		if v.Decision != kiosk.Admit {
+			allAdmitted = false
+		}
+		if *asJSON {
+			if err := json.NewEncoder(e.stdout).Encode(v); err != nil {
+				return err
+			}
+			continue
+		}
+		fmt.Fprintln(e.stdout, describeVerdict(payload, v))
+	}
+	if !allAdmitted {
+		return exitError{exitNotAdmit}
+	}
+	return nil
+}
+
+// describeVerdict is the one-line human form of a verdict. The payload is
+// shown only escaped and shortened; an IIN is never echoed in full.
+func describeVerdict(payload string, v kiosk.Verdict) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%-12s %-6s", strings.ToUpper(strings.ReplaceAll(string(v.Decision), "_", " ")), v.StatusName())
+	if v.Subject != "" {
+		fmt.Fprintf(&b, " subject %s", v.Subject)
+	} else {
+		fmt.Fprintf(&b, " input %s", shortPayload(payload))
+	}
+	for _, r := range v.Reasons {
+		fmt.Fprintf(&b, " · %s", reason.Describe(r))
+		switch r {
+		case reason.Expired:
+			fmt.Fprintf(&b, " (%s ago)", roundDuration(v.ExpiredAgo))
+		case reason.NotYetValid:
+			fmt.Fprintf(&b, " (starts in %s)", roundDuration(v.ValidIn))
+		case reason.Reentry:
+			fmt.Fprintf(&b, " (entered %s)", v.FirstEntryAt.Local().Format("15:04"))
+		}
+	}
+	if v.Repeat {
+		b.WriteString(" · repeated scan, not recorded again")
+	}
+	return b.String()
+}
+
+// shortPayload escapes an unverified payload and keeps only its start, so
+// a mistyped IIN is not printed whole.
+func shortPayload(p string) string {
+	const keep = 6
+	r := []rune(p)
+	if len(r) > keep {
+		return sanitize.Escape(string(r[:keep])) + fmt.Sprintf("…(%d chars)", len(r))
+	}
+	return sanitize.Escape(p)
+}
+
+func roundDuration(d time.Duration) time.Duration {
+	switch {
+	case d >= time.Hour:
+		return d.Round(time.Minute)
+	case d >= time.Minute:
+		return d.Round(time.Second)
+	}
+	return d.Round(time.Millisecond)
+}
+
+// printDemoList prints the demo payloads, one per line.
+func printDemoList(w io.Writer, asJSON bool) error {
+	samples, err := demo.Samples(time.Now())
+	if err != nil {
+		return err
+	}
+	for _, s := range samples {
+		if asJSON {
+			if err := json.NewEncoder(w).Encode(map[string]string{"label": s.Label, "payload": s.Payload, "expect": s.Expect}); err != nil {
+				return err
+			}
+			continue
+		}
+		fmt.Fprintf(w, "%-40s %-36s %s\n", s.Label, "→ "+s.Expect, s.Payload)
+	}
+	return nil
+}

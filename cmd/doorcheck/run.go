@@ -1,0 +1,215 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/doorcheck/doorcheck/kiosk"
+	"github.com/doorcheck/doorcheck/kiosk/config"
+	"github.com/doorcheck/doorcheck/kiosk/pass"
+	"github.com/doorcheck/doorcheck/kiosk/tui"
+	"github.com/doorcheck/doorcheck/scanner"
+	"github.com/doorcheck/doorcheck/scanner/frame"
+	"github.com/doorcheck/doorcheck/scanner/layout"
+	"github.com/doorcheck/doorcheck/scanner/serial"
+	"github.com/doorcheck/doorcheck/scanner/stream"
+	"github.com/doorcheck/doorcheck/scanner/wedge"
+)
+
+// serialFlags override the configured serial scanner.
+type serialFlags struct {
+	port       string
+	baud       int
+	terminator string
+}
+
+func (s *serialFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&s.port, "serial", "", "serial scanner `port` (overrides the config; works with --demo)")
+	fs.IntVar(&s.baud, "baud", 0, "serial baud rate (default: config, or 9600)")
+	fs.StringVar(&s.terminator, "terminator", "", "serial terminator: cr, lf, crlf or none (default: config, or cr)")
+}
+
+// serialConfig merges the flags over the config's scanner section; ok is
+// false when no serial scanner is configured.
+func (s serialFlags) serialConfig(cfg *config.Config) (serial.Config, bool, error) {
+	sc := cfg.Scanner.Serial
+	if s.port != "" {
+		sc.Port = s.port
+	}
+	if s.baud != 0 {
+		sc.Baud = s.baud
+	}
+	if s.terminator != "" {
+		sc.Terminator = s.terminator
+	}
+	if sc.Port == "" {
+		return serial.Config{}, false, nil
+	}
+	term, err := frame.ParseTerminator(sc.Terminator)
+	if err != nil {
+		return serial.Config{}, false, usagef("%v", err)
+	}
+	return serial.Config{
+		Path: sc.Port, Baud: sc.Baud, DataBits: sc.DataBits, Parity: sc.Parity, StopBits: sc.StopBits,
+		Framing: frame.Options{Terminator: term, Gap: sc.Gap.Duration, Prefix: sc.Prefix, Suffix: sc.Suffix,
+			Symbologies: sc.Symbologies, Max: sc.MaxLength},
+	}, true, nil
+}
+
+// runTUI is the default command: the full-screen kiosk.
+func runTUI(ctx context.Context, e *env, args []string) error {
+	return runKiosk(ctx, e, "tui", args, false)
+}
+
+// runRun runs the kiosk loop, full-screen or (--no-tui) headless.
+func runRun(ctx context.Context, e *env, args []string) error {
+	return runKiosk(ctx, e, "run", args, true)
+}
+
+func runKiosk(ctx context.Context, e *env, name string, args []string, allowHeadless bool) error {
+	fs := newFlags(e, name)
+	var kf kioskFlags
+	kf.register(fs)
+	var sf serialFlags
+	sf.register(fs)
+	noTUI := fs.Bool("no-tui", false, "headless: read scanners (or standard input) and write one JSON line per verdict")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	if !allowHeadless && *noTUI {
+		return usagef("--no-tui goes with 'doorcheck run'")
+	}
+	// With no command and no config at all, the kiosk starts in demo mode.
+	if name == "tui" && kf.config == "" && !kf.demo && e.getenv("DOORCHECK_CONFIG") == "" && !fileExists(defaultConfigPath) {
+		kf.demo = true
+	}
+	k, err := openKiosk(ctx, e, kf, false)
+	if err != nil {
+		return err
+	}
+	defer k.Close()
+	sc, haveSerial, err := sf.serialConfig(k.cfg)
+	if err != nil {
+		return err
+	}
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	scans := make(chan scanner.Scan, 16)
+	events := make(chan scanner.Event, 16)
+	var sources sync.WaitGroup
+	if haveSerial {
+		src, err := serial.New(sc)
+		if err != nil {
+			return err
+		}
+		sources.Add(1)
+		go func() { defer sources.Done(); src.Run(ctx, scans, events) }()
+	}
+	defer sources.Wait()
+	defer cancel()
+
+	if *noTUI {
+		return runHeadless(ctx, e, k, scans, events, !haveSerial)
+	}
+	return runScreen(ctx, e, k, scans, events)
+}
+
+// runHeadless writes one JSON line per verdict on stdout and scanner
+// events as log lines on stderr. Without a serial scanner it reads
+// payloads from standard input, one per line, and ends with it.
+func runHeadless(ctx context.Context, e *env, k *openedKiosk, scans chan scanner.Scan, events chan scanner.Event, fromStdin bool) error {
+	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+	enc := json.NewEncoder(e.stdout)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if fromStdin {
+		src := stream.New("stdin", e.stdin, frame.Options{Terminator: frame.LF, Max: kiosk.MaxPayload})
+		go func() {
+			src.Run(ctx, scans, events)
+			// End of input: let the loop drain what was framed, then stop.
+			for len(scans) > 0 && ctx.Err() == nil {
+				time.Sleep(time.Millisecond)
+			}
+			cancel()
+		}()
+	}
+	go func() {
+		for {
+			select {
+			case ev := <-events:
+				log.Info("scanner", "source", ev.Source, "event", eventName(ev.Kind), "detail", ev.Detail)
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	var recordErr error
+	err := k.checker.Run(ctx, scans, func(r kiosk.Result) {
+		if r.Err != nil {
+			log.Error("cannot record visit", "source", r.Source, "err", r.Err)
+			recordErr = r.Err
+			return
+		}
+		if err := enc.Encode(r.Verdict); err != nil {
+			log.Error("write verdict", "err", err)
+		}
+	})
+	if errors.Is(err, context.Canceled) {
+		err = nil
+	}
+	if err == nil && recordErr != nil {
+		return recordErr
+	}
+	return err
+}
+
+func eventName(k scanner.EventKind) string {
+	switch k {
+	case scanner.Connected:
+		return "connected"
+	case scanner.Disconnected:
+		return "disconnected"
+	}
+	return "dropped"
+}
+
+// runScreen runs the full-screen TUI.
+func runScreen(ctx context.Context, e *env, k *openedKiosk, scans <-chan scanner.Scan, events <-chan scanner.Event) error {
+	var layouts []layout.Layout
+	for _, name := range k.cfg.Scanner.Wedge.Layouts {
+		if l, ok := layout.ByName(name); ok {
+			layouts = append(layouts, l)
+		}
+	}
+	set := k.checker.Settings()
+	model := tui.New(ctx, tui.Options{
+		Checker: k.checker,
+		Scans:   scans,
+		Events:  events,
+		Wedge: wedge.Options{
+			Gap:     k.cfg.Scanner.Wedge.Gap.Duration,
+			Valid:   pass.Recognised,
+			Layouts: layouts,
+		},
+		Location: set.Location,
+		Title:    fmt.Sprintf("%s · %s · %s", set.Venue, set.Door, set.Direction),
+	})
+	p := tea.NewProgram(model, tea.WithContext(ctx), tea.WithInput(e.stdin), tea.WithOutput(e.stdout))
+	_, err := p.Run()
+	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+		return nil
+	}
+	return err
+}

@@ -1,0 +1,156 @@
+package tui
+
+import (
+	"fmt"
+	"image/color"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/doorcheck/doorcheck/kiosk"
+	"github.com/doorcheck/doorcheck/sync/wire"
+)
+
+// Palette: the eight basic ANSI colours only, so the verdict reads the
+// same on the bare Linux console as in xterm.
+var (
+	statusColour = map[wire.Status]color.Color{
+		wire.Red:    lipgloss.Red,
+		wire.Yellow: lipgloss.Yellow,
+		wire.Blue:   lipgloss.Blue,
+		wire.Green:  lipgloss.Green,
+	}
+	statusInk = map[wire.Status]color.Color{
+		wire.Red:    lipgloss.White,
+		wire.Yellow: lipgloss.Black,
+		wire.Blue:   lipgloss.White,
+		wire.Green:  lipgloss.Black,
+	}
+)
+
+// View renders the whole screen.
+func (m *Model) View() tea.View {
+	bottom := m.bottomLines()
+	mainHeight := max(1, m.height-len(bottom))
+	var body string
+	if m.last == nil {
+		body = m.idleView(mainHeight)
+	} else {
+		body = m.verdictView(*m.last, mainHeight)
+	}
+	v := tea.NewView(lipgloss.JoinVertical(lipgloss.Left, append([]string{body}, bottom...)...))
+	v.AltScreen = true
+	v.WindowTitle = "doorcheck"
+	return v
+}
+
+func (m *Model) idleView(h int) string {
+	field := strManualPrompt + m.manual + "█"
+	content := lipgloss.JoinVertical(lipgloss.Center,
+		lipgloss.NewStyle().Bold(true).Render(strIdleTitle),
+		"",
+		strIdleHint,
+		"",
+		field,
+	)
+	return lipgloss.Place(m.width, h, lipgloss.Center, lipgloss.Center, content)
+}
+
+// verdictView fills the area with the status colour the verdict earned;
+// a payload that was not verified, or a visit that could not be recorded,
+// earns no status colour at all.
+func (m *Model) verdictView(r kiosk.Result, h int) string {
+	v := r.Verdict
+	bg, fg := color.Color(lipgloss.White), color.Color(lipgloss.Black)
+	var lines []string
+	switch {
+	case r.Err != nil && !v.Recorded && v.Decision != "" && r.Source != "undo":
+		lines = []string{strCannotRecord, "", strCannotRecordHn, "", r.Err.Error()}
+		bg, fg = lipgloss.Black, lipgloss.White
+	case r.Err != nil:
+		lines = []string{r.Err.Error()}
+	default:
+		if v.HasStatus && v.Decision != kiosk.Undone {
+			bg, fg = statusColour[v.Status], statusInk[v.Status]
+		}
+		lines = append(lines, decisionWord(v))
+		if v.HasStatus {
+			lines = append(lines, "", strings.ToUpper(v.StatusName()))
+		}
+		if len(v.Reasons) > 0 {
+			lines = append(lines, "")
+			for _, c := range v.Reasons {
+				lines = append(lines, reasonLine(v, c, m.opt.Location))
+			}
+		}
+		if v.Repeat {
+			lines = append(lines, "", strRepeat)
+		}
+		lines = append(lines, "", m.verdictFooter(v))
+	}
+	style := lipgloss.NewStyle().Background(bg).Foreground(fg)
+	content := lipgloss.JoinVertical(lipgloss.Center, lines...)
+	content = lipgloss.NewStyle().Bold(true).Render(content)
+	return style.Render(lipgloss.Place(m.width, h, lipgloss.Center, lipgloss.Center, content,
+		lipgloss.WithWhitespaceStyle(style)))
+}
+
+func (m *Model) verdictFooter(v kiosk.Verdict) string {
+	parts := []string{v.At.In(m.opt.Location).Format("15:04:05")}
+	if v.Subject != "" {
+		parts = append(parts, "subject "+v.Subject)
+	}
+	if v.SnapshotVersion != 0 {
+		parts = append(parts, fmt.Sprintf("data v%d", v.SnapshotVersion))
+	}
+	return strings.Join(parts, " · ")
+}
+
+// bottomLines are the status bar, the notice line and the help line.
+func (m *Model) bottomLines() []string {
+	bar := lipgloss.NewStyle().Reverse(true).Width(m.width).MaxWidth(m.width)
+	lines := []string{bar.Render(m.statusBar())}
+	if m.notice != "" {
+		lines = append(lines, lipgloss.NewStyle().Bold(true).MaxWidth(m.width).Render(m.notice))
+	}
+	if m.showHelp {
+		lines = append(lines, m.help.View(m.keys))
+	}
+	return lines
+}
+
+func (m *Model) statusBar() string {
+	s := m.stats
+	var parts []string
+	if m.opt.Title != "" {
+		parts = append(parts, m.opt.Title)
+	}
+	switch {
+	case m.statsErr != nil:
+		parts = append(parts, "stats unavailable")
+	case !s.Snapshot.Present:
+		parts = append(parts, "NO STATUS DATA")
+	case s.Snapshot.ClockBehind:
+		parts = append(parts, "CLOCK WRONG")
+	default:
+		age := human(s.Snapshot.Age)
+		if s.Snapshot.Stale {
+			parts = append(parts, fmt.Sprintf("DATA STALE v%d (%s old)", s.Snapshot.Version, age))
+		} else {
+			parts = append(parts, fmt.Sprintf("data v%d (%s old)", s.Snapshot.Version, age))
+		}
+	}
+	c := s.Counters
+	parts = append(parts, fmt.Sprintf("inside %d", c.Inside), fmt.Sprintf("in %d out %d", c.Entries, c.Exits))
+	if s.Pending > 0 {
+		parts = append(parts, fmt.Sprintf("%d to upload", s.Pending))
+	}
+	for src, ok := range m.scannerOK {
+		if !ok {
+			parts = append(parts, "SCANNER DISCONNECTED "+src)
+		}
+	}
+	parts = append(parts, "F1 help")
+	return " " + strings.Join(parts, " · ")
+}
