@@ -6,6 +6,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"charm.land/bubbles/v2/help"
@@ -197,6 +198,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case checkedMsg:
 		r := kiosk.Result(msg)
 		m.checking = false
+		if errors.Is(r.Err, kiosk.ErrNothingToUndo) {
+			m.flash(strNothingToUndo, now)
+			return m, m.next()
+		}
 		m.last = &r
 		m.lastUntil = now.Add(m.opt.Hold)
 		return m, tea.Batch(m.next(), m.refreshStats())

@@ -3,10 +3,13 @@ package tui
 import (
 	"fmt"
 	"image/color"
+	"maps"
+	"slices"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/doorcheck/doorcheck/kiosk"
 	"github.com/doorcheck/doorcheck/sync/wire"
@@ -47,14 +50,18 @@ func (m *Model) View() tea.View {
 
 func (m *Model) idleView(h int) string {
 	field := strManualPrompt + m.manual + "█"
-	content := lipgloss.JoinVertical(lipgloss.Center,
-		lipgloss.NewStyle().Bold(true).Render(strIdleTitle),
-		"",
-		strIdleHint,
-		"",
-		field,
-	)
-	return lipgloss.Place(m.width, h, lipgloss.Center, lipgloss.Center, content)
+	content := strings.Join([]string{lipgloss.NewStyle().Bold(true).Render(strIdleTitle), "", strIdleHint, "", field}, "\n")
+	return place(m.width, h, content, lipgloss.NewStyle())
+}
+
+// place centres content in a w×h area filled with style's background,
+// wrapping lines wider than the area and cutting what does not fit, so no
+// terminal size breaks the layout.
+func place(w, h int, content string, style lipgloss.Style) string {
+	content = style.Width(w).Align(lipgloss.Center).Render(content)
+	content = lipgloss.NewStyle().MaxHeight(h).Render(content)
+	return style.Render(lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, content,
+		lipgloss.WithWhitespaceStyle(style)))
 }
 
 // verdictView fills the area with the status colour the verdict earned;
@@ -90,10 +97,7 @@ func (m *Model) verdictView(r kiosk.Result, h int) string {
 		lines = append(lines, "", m.verdictFooter(v))
 	}
 	style := lipgloss.NewStyle().Background(bg).Foreground(fg)
-	content := lipgloss.JoinVertical(lipgloss.Center, lines...)
-	content = lipgloss.NewStyle().Bold(true).Render(content)
-	return style.Render(lipgloss.Place(m.width, h, lipgloss.Center, lipgloss.Center, content,
-		lipgloss.WithWhitespaceStyle(style)))
+	return place(m.width, h, strings.Join(lines, "\n"), style.Bold(true))
 }
 
 func (m *Model) verdictFooter(v kiosk.Verdict) string {
@@ -109,8 +113,8 @@ func (m *Model) verdictFooter(v kiosk.Verdict) string {
 
 // bottomLines are the status bar, the notice line and the help line.
 func (m *Model) bottomLines() []string {
-	bar := lipgloss.NewStyle().Reverse(true).Width(m.width).MaxWidth(m.width)
-	lines := []string{bar.Render(m.statusBar())}
+	bar := lipgloss.NewStyle().Reverse(true).Width(m.width)
+	lines := []string{bar.Render(ansi.Truncate(m.statusBar(), m.width, "…"))}
 	if m.notice != "" {
 		lines = append(lines, lipgloss.NewStyle().Bold(true).MaxWidth(m.width).Render(m.notice))
 	}
@@ -146,9 +150,9 @@ func (m *Model) statusBar() string {
 	if s.Pending > 0 {
 		parts = append(parts, fmt.Sprintf("%d to upload", s.Pending))
 	}
-	for src, ok := range m.scannerOK {
-		if !ok {
-			parts = append(parts, "SCANNER DISCONNECTED "+src)
+	for _, src := range slices.Sorted(maps.Keys(m.scannerOK)) {
+		if !m.scannerOK[src] {
+			parts = append(parts, "SCANNER DISCONNECTED")
 		}
 	}
 	parts = append(parts, "F1 help")

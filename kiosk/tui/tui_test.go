@@ -1,0 +1,191 @@
+package tui
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"github.com/doorcheck/doorcheck/kiosk"
+	"github.com/doorcheck/doorcheck/kiosk/demo"
+	"github.com/doorcheck/doorcheck/kiosk/pass"
+	"github.com/doorcheck/doorcheck/kiosk/policy"
+	"github.com/doorcheck/doorcheck/kiosk/store"
+	"github.com/doorcheck/doorcheck/scanner/layout"
+	"github.com/doorcheck/doorcheck/scanner/wedge"
+	"github.com/doorcheck/doorcheck/sync/wire"
+)
+
+// updateGolden reports whether -update was given (the flag is registered by
+// the golden package teatest uses).
+func updateGolden() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
+
+var demoNow = time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
+
+func newChecker(t *testing.T) *kiosk.Checker {
+	t.Helper()
+	st, err := store.Open(filepath.Join(t.TempDir(), "k.db"), store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	data, _ := demo.Snapshot(demoNow)
+	r, err := wire.Open(bytes.NewReader(data), demo.HubPublicKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Import(context.Background(), r, nil); err != nil {
+		t.Fatal(err)
+	}
+	return kiosk.New(st, kiosk.Settings{Kiosk: "k", Venue: "cinema", Door: "north",
+		Rules: policy.Rules{Admitted: policy.Standard, MaxAge: 24 * time.Hour}, Location: time.UTC},
+		kiosk.WithClock(func() time.Time { return demoNow }))
+}
+
+func newModel(t *testing.T) *Model {
+	return New(context.Background(), Options{
+		Checker:  newChecker(t),
+		Wedge:    wedge.Options{Valid: pass.Recognised, Layouts: []layout.Layout{layout.Russian(), layout.Kazakh()}},
+		Location: time.UTC,
+		Now:      func() time.Time { return demoNow },
+		Title:    "cinema · north · entry",
+	})
+}
+
+// typeBurst sends s as a keyboard-wedge scanner would: one key message per
+// character, back to back, then Enter.
+func typeBurst(tm *teatest.TestModel, s string) {
+	for _, r := range s {
+		tm.Send(tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+}
+
+// waitFor waits until the screen output holds every text. Output is a
+// stream that reading consumes, so all texts are awaited in one pass.
+func waitFor(t *testing.T, tm *teatest.TestModel, texts ...string) {
+	t.Helper()
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+		for _, text := range texts {
+			if !bytes.Contains(b, []byte(text)) {
+				return false
+			}
+		}
+		return true
+	}, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(5*time.Millisecond))
+}
+
+func TestScanShowsVerdict(t *testing.T) {
+	tests := []struct {
+		payload string
+		want    []string
+	}{
+		{demo.People()[0].IIN, []string{"ENTER", "GREEN"}},
+		{demo.People()[3].IIN, []string{"STOP", "RED", "in isolation"}},
+		{"ұққ\"қ\"ңққққі", []string{"ENTER", "BLUE"}}, // 900101400003 typed through the Kazakh layout
+		{"\x1b]0;pwned\x07", []string{"NOT VERIFIED", "not a pass or an IIN"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.want[0], func(t *testing.T) {
+			tm := teatest.NewTestModel(t, newModel(t), teatest.WithInitialTermSize(80, 24))
+			typeBurst(tm, tt.payload)
+			waitFor(t, tm, tt.want...)
+			tm.Send(tea.KeyPressMsg{Code: 'q', Mod: tea.ModCtrl})
+			tm.Send(tea.KeyPressMsg{Code: 'q', Mod: tea.ModCtrl})
+			tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+		})
+	}
+}
+
+func TestCtrlCDoesNotQuit(t *testing.T) {
+	tm := teatest.NewTestModel(t, newModel(t), teatest.WithInitialTermSize(80, 24))
+	tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
+	waitFor(t, tm, "Ctrl+C does not quit")
+	tm.Send(tea.KeyPressMsg{Code: 'q', Mod: tea.ModCtrl})
+	waitFor(t, tm, "Press Ctrl+Q again")
+	tm.Send(tea.KeyPressMsg{Code: 'q', Mod: tea.ModCtrl})
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+}
+
+// Golden screens: the verdict screens at several terminal sizes, as text.
+// Colours are checked separately, as SGR background codes.
+func TestGoldenScreens(t *testing.T) {
+	sizes := [][2]int{{80, 24}, {40, 12}, {120, 40}}
+	m := newModel(t)
+	ctx := context.Background()
+	screens := map[string]func() *kiosk.Result{
+		"idle": func() *kiosk.Result { return nil },
+		"admit": func() *kiosk.Result {
+			v, err := m.opt.Checker.Check(ctx, demo.People()[0].IIN, "wedge")
+			return &kiosk.Result{Verdict: v, Err: err}
+		},
+		"deny": func() *kiosk.Result {
+			v, err := m.opt.Checker.Check(ctx, demo.People()[4].IIN, "wedge")
+			return &kiosk.Result{Verdict: v, Err: err}
+		},
+		"notverified": func() *kiosk.Result {
+			v, err := m.opt.Checker.Check(ctx, "4006381333931", "wedge")
+			return &kiosk.Result{Verdict: v, Err: err}
+		},
+	}
+	bg := map[string]string{"admit": "42", "deny": "43", "notverified": "47"}
+	for name, make := range screens {
+		r := make()
+		m.stats, _ = m.opt.Checker.Stats(ctx)
+		for _, sz := range sizes {
+			m.width, m.height = sz[0], sz[1]
+			m.last = r
+			content := m.View().Content
+			if code, ok := bg[name]; ok && !strings.Contains(content, "\x1b[") {
+				t.Errorf("%s: no colour at all", name)
+			} else if ok && !hasBackground(content, code) {
+				t.Errorf("%s: background %s missing", name, code)
+			}
+			text := ansi.Strip(content)
+			lines := strings.Split(text, "\n")
+			if len(lines) != sz[1] {
+				t.Errorf("%s %dx%d: %d lines", name, sz[0], sz[1], len(lines))
+			}
+			for i, l := range lines {
+				if w := ansi.StringWidth(l); w > sz[0] {
+					t.Errorf("%s %dx%d: line %d is %d wide", name, sz[0], sz[1], i, w)
+				}
+			}
+			golden(t, filepath.Join("testdata", fmt.Sprintf("%s-%dx%d.golden", name, sz[0], sz[1])), text)
+		}
+	}
+}
+
+func hasBackground(s, code string) bool {
+	return strings.Contains(s, "["+code+"m") || strings.Contains(s, ";"+code+"m") || strings.Contains(s, ";"+code+";") || strings.Contains(s, "["+code+";")
+}
+
+func golden(t *testing.T, path, got string) {
+	t.Helper()
+	if updateGolden() {
+		os.MkdirAll(filepath.Dir(path), 0o755)
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./kiosk/tui -update)", err)
+	}
+	if string(want) != got {
+		t.Errorf("%s differs:\n--- want\n%s\n--- got\n%s", path, want, got)
+	}
+}
