@@ -1,0 +1,277 @@
+package store
+
+import (
+	"context"
+	"crypto/ed25519"
+	crand "crypto/rand"
+	"encoding/binary"
+	"iter"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/doorcheck/doorcheck/internal/latency"
+	"github.com/doorcheck/doorcheck/sync/wire"
+)
+
+func benchDir(b *testing.B) string {
+	if d := os.Getenv("DOORCHECK_BENCH_DIR"); d != "" {
+		dir, err := os.MkdirTemp(d, "bench-*")
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { os.RemoveAll(dir) })
+		return dir
+	}
+	return b.TempDir()
+}
+
+// BenchmarkRecord is one durable visit record (fsync on) per iteration,
+// beside the raw fsync of the same directory measured in the same run.
+//
+//	go test ./kiosk/store -run '^$' -bench Record -benchtime 2000x -count 5
+func BenchmarkRecord(b *testing.B) {
+	dir := benchDir(b)
+	s, err := Open(filepath.Join(dir, "k.db"), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	at := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+	var lat latency.Sample
+	for i := 0; b.Loop(); i++ {
+		id, _ := NewVisitID(at, crand.Reader)
+		v := Visit{ID: id, At: at, Day: "2026-11-24", Kiosk: "k", Venue: "v", Door: "d", Direction: "entry",
+			Subject: wire.SubjectKey{byte(i), byte(i >> 8), byte(i >> 16)}, Kind: "iin", Status: "green", Verdict: VerdictAdmit}
+		start := time.Now()
+		if _, err := s.Record(ctx, v); err != nil {
+			b.Fatal(err)
+		}
+		lat.Add(time.Since(start))
+	}
+	raw, err := latency.RawFsync(dir, max(lat.Len(), 100))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(latency.Micros(lat.Percentile(50)), "p50-µs")
+	b.ReportMetric(latency.Micros(lat.Percentile(99)), "p99-µs")
+	b.ReportMetric(latency.Micros(raw.Percentile(50)), "fsync-p50-µs")
+	b.ReportMetric(float64(lat.Percentile(50))/float64(raw.Percentile(50)), "p50/fsync")
+}
+
+// largeN is the size of the large-store benchmarks: 20 M unless
+// $DOORCHECK_BENCH_ENTRIES says otherwise. They run only with
+// DOORCHECK_BENCH_LARGE=1, so `go test ./...` stays fast.
+func largeN(b *testing.B) int {
+	if os.Getenv("DOORCHECK_BENCH_LARGE") == "" {
+		b.Skip("set DOORCHECK_BENCH_LARGE=1 for the 20 M-entry benchmarks")
+	}
+	if n, err := strconv.Atoi(os.Getenv("DOORCHECK_BENCH_ENTRIES")); err == nil && n > 0 {
+		return n
+	}
+	return 20_000_000
+}
+
+// heapPeak samples the Go heap while it runs, for the streaming claim.
+type heapPeak struct {
+	peak atomic.Uint64
+	stop chan struct{}
+	done chan struct{}
+}
+
+func watchHeap() *heapPeak {
+	h := &heapPeak{stop: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(h.done)
+		var ms runtime.MemStats
+		t := time.NewTicker(20 * time.Millisecond)
+		defer t.Stop()
+		for {
+			runtime.ReadMemStats(&ms)
+			if ms.HeapInuse > h.peak.Load() {
+				h.peak.Store(ms.HeapInuse)
+			}
+			select {
+			case <-h.stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return h
+}
+
+func (h *heapPeak) end() uint64 { close(h.stop); <-h.done; return h.peak.Load() }
+
+// BenchmarkLargeStore measures, on one store of 20 M generated entries:
+// the full import beside a raw write+fsync of the same bytes in the same
+// run, the file size, the heap during import, lookups of present and
+// absent subjects, and a delta changing 1 % of entries.
+//
+//	DOORCHECK_BENCH_LARGE=1 go test ./kiosk/store -run '^$' -bench LargeStore -benchtime 1x -count 3 -timeout 30m
+func BenchmarkLargeStore(b *testing.B) {
+	n := largeN(b)
+	dir := benchDir(b)
+	snap := filepath.Join(dir, "full.snap")
+	f, err := os.Create(snap)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := wire.WriteFull(f, manifest(1), sortedEntries(n, 42), hubKey); err != nil {
+		b.Fatal(err)
+	}
+	f.Close()
+	rawBytes := int64(n) * wire.EntrySize
+
+	for b.Loop() {
+		os.Remove(filepath.Join(dir, "k.db"))
+		// The reference, in the same run and on the same disk.
+		rawTime, err := latency.RawBulkWrite(dir, rawBytes)
+		if err != nil {
+			b.Fatal(err)
+		}
+		s, err := Open(filepath.Join(dir, "k.db"), Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		runtime.GC()
+		heap := watchHeap()
+		start := time.Now()
+		if err := importFile(s, snap); err != nil {
+			b.Fatal(err)
+		}
+		importTime := time.Since(start)
+		peak := heap.end()
+		info, _ := s.Info()
+
+		present, absent := lookupLatency(b, s, n)
+
+		delta, next := deltaOf(b, n, dir)
+		start = time.Now()
+		if err := importFile(s, delta); err != nil {
+			b.Fatal(err)
+		}
+		deltaTime := time.Since(start)
+		if m, _ := s.Current(); m.ResultEntries != uint64(next) {
+			b.Fatalf("delta left %d entries, want %d", m.ResultEntries, next)
+		}
+		s.Close()
+
+		b.ReportMetric(importTime.Seconds(), "import-s")
+		b.ReportMetric(rawTime.Seconds(), "raw-write-fsync-s")
+		b.ReportMetric(importTime.Seconds()/rawTime.Seconds(), "import/raw")
+		b.ReportMetric(float64(info.FileSize)/float64(rawBytes), "file/raw-bytes")
+		b.ReportMetric(float64(peak)/(1<<20), "heap-peak-MiB")
+		b.ReportMetric(latency.Micros(present.Percentile(50)), "present-p50-µs")
+		b.ReportMetric(latency.Micros(present.Percentile(99)), "present-p99-µs")
+		b.ReportMetric(latency.Micros(absent.Percentile(50)), "absent-p50-µs")
+		b.ReportMetric(latency.Micros(absent.Percentile(99)), "absent-p99-µs")
+		b.ReportMetric(deltaTime.Seconds(), "delta-1%-s")
+	}
+}
+
+func importFile(s *Store, path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	r, err := wire.Open(f, hubKey.Public().(ed25519.PublicKey))
+	if err != nil {
+		return err
+	}
+	return s.Import(context.Background(), r, nil)
+}
+
+// lookupLatency times 100 k lookups each of present and absent subjects.
+func lookupLatency(b *testing.B, s *Store, n int) (present, absent *latency.Sample) {
+	present, absent = &latency.Sample{}, &latency.Sample{}
+	const probes = 100_000
+	every := max(1, n/probes)
+	var keys []wire.SubjectKey
+	i := 0
+	for e := range sortedEntries(n, 42) {
+		if i%every == 0 {
+			keys = append(keys, e.Subject)
+		}
+		i++
+	}
+	r := rand.New(rand.NewPCG(7, 7))
+	r.Shuffle(len(keys), func(i, j int) { keys[i], keys[j] = keys[j], keys[i] })
+	for _, k := range keys {
+		start := time.Now()
+		_, ok, err := s.Lookup(k)
+		present.Add(time.Since(start))
+		if err != nil || !ok {
+			b.Fatalf("present key not found: %v", err)
+		}
+		k[15] ^= 0xA5 // a neighbour that is not listed
+		start = time.Now()
+		_, ok, _ = s.Lookup(k)
+		absent.Add(time.Since(start))
+		if ok {
+			b.Fatal("absent key found")
+		}
+	}
+	return present, absent
+}
+
+// deltaOf writes a delta changing 1 % of entries (a third each changed,
+// removed, added) and returns its path and the resulting entry count.
+func deltaOf(b *testing.B, n int, dir string) (string, int) {
+	changes := func(yield func(wire.Change) bool) {
+		i := 0
+		for e := range sortedEntries(n, 42) {
+			if i%100 == 0 {
+				var c wire.Change
+				switch i / 100 % 3 {
+				case 0:
+					e.Status = wire.Status(1 + e.Status%3)
+					c = wire.Change{Op: wire.OpPut, Entry: e}
+				case 1:
+					c = wire.Change{Op: wire.OpRemove, Entry: wire.Entry{Subject: e.Subject}}
+				default:
+					add := e
+					binary.BigEndian.PutUint64(add.Subject[8:], binary.BigEndian.Uint64(e.Subject[8:])+1)
+					if !yield(wire.Change{Op: wire.OpPut, Entry: e}) {
+						return
+					}
+					c = wire.Change{Op: wire.OpPut, Entry: add}
+				}
+				if !yield(c) {
+					return
+				}
+			}
+			i++
+		}
+	}
+	var removed, added int
+	for i := 0; i < n; i += 100 {
+		switch i / 100 % 3 {
+		case 1:
+			removed++
+		case 2:
+			added++
+		}
+	}
+	result := n - removed + added
+	m := manifest(2)
+	m.BaseVersion, m.ResultEntries = 1, uint64(result)
+	path := filepath.Join(dir, "delta.snap")
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	if err := wire.WriteDelta(f, m, iter.Seq[wire.Change](changes), hubKey); err != nil {
+		b.Fatal(err)
+	}
+	return path, result
+}
+
