@@ -1,0 +1,289 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+
+	"github.com/doorcheck/doorcheck/kiosk/demo"
+)
+
+// run executes one command line in process and returns its streams.
+func run(t *testing.T, envVars map[string]string, stdin string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	e := &env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb, getenv: func(k string) string { return envVars[k] }}
+	code = Main(context.Background(), e, args)
+	return out.String(), errb.String(), code
+}
+
+func demoEnv(t *testing.T) map[string]string {
+	return map[string]string{"DOORCHECK_DEMO_DB": filepath.Join(t.TempDir(), "demo.db")}
+}
+
+func sample(t *testing.T, label string) string {
+	t.Helper()
+	samples, err := demo.Samples(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range samples {
+		if s.Label == label {
+			return s.Payload
+		}
+	}
+	t.Fatalf("no sample %q", label)
+	return ""
+}
+
+type verdictLine struct {
+	Status          string   `json:"status"`
+	Verdict         string   `json:"verdict"`
+	Reasons         []string `json:"reasons"`
+	SnapshotVersion uint64   `json:"snapshot_version"`
+	Recorded        bool     `json:"recorded"`
+	Repeat          bool     `json:"repeat"`
+}
+
+func parseLines(t *testing.T, out string) []verdictLine {
+	t.Helper()
+	var vs []verdictLine
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		var v verdictLine
+		if err := json.Unmarshal([]byte(l), &v); err != nil {
+			t.Fatalf("not a JSON line: %q", l)
+		}
+		vs = append(vs, v)
+	}
+	return vs
+}
+
+func TestCheckJSON(t *testing.T) {
+	env := demoEnv(t)
+	green := demo.People()[0].IIN
+	out, errOut, code := run(t, env, "", "check", "--demo", "--json", green, sample(t, "pass, red"), sample(t, "pass, expired"), "\x1b[31mhi")
+	if code != exitNotAdmit {
+		t.Fatalf("exit %d, stderr %s", code, errOut)
+	}
+	vs := parseLines(t, out)
+	want := []struct{ status, verdict, reason string }{
+		{"green", "admit", ""}, {"red", "deny", "isolation"}, {"", "not_verified", "expired"}, {"", "not_verified", "unknown_format"},
+	}
+	for i, w := range want {
+		v := vs[i]
+		if v.Status != w.status || v.Verdict != w.verdict || (w.reason != "" && (len(v.Reasons) == 0 || v.Reasons[0] != w.reason)) || v.SnapshotVersion == 0 || !v.Recorded {
+			t.Errorf("line %d = %+v, want %v", i, v, w)
+		}
+	}
+	if strings.Contains(out, "\x1b") || strings.Contains(out, green) {
+		t.Error("raw payload or IIN in the output")
+	}
+	out, _, code = run(t, env, "", "check", "--demo", green)
+	if code != exitOK || !strings.Contains(out, "ADMIT") || !strings.Contains(out, "already inside") {
+		t.Errorf("second entry: exit %d, %q", code, out)
+	}
+}
+
+func TestCheckDryRunAndUsage(t *testing.T) {
+	env := demoEnv(t)
+	out, _, code := run(t, env, "", "check", "--demo", "--dry-run", "--json", demo.People()[0].IIN)
+	if code != exitOK || parseLines(t, out)[0].Recorded {
+		t.Fatalf("dry run: %d %q", code, out)
+	}
+	stats, _, _ := run(t, env, "", "stats", "--demo")
+	if !strings.Contains(stats, "entries 0") {
+		t.Fatalf("dry run recorded something: %s", stats)
+	}
+	for _, args := range [][]string{{"check", "--demo"}, {"check", "--nope"}, {"bogus"}, {"check", "--list"}, {"check", "--demo", "--config", "x.yaml", "1"}} {
+		if _, _, code := run(t, env, "", args...); code != exitUsage {
+			t.Errorf("%v: exit %d, want %d", args, code, exitUsage)
+		}
+	}
+	if _, errOut, code := run(t, map[string]string{}, "", "check", "900101400003"); code != exitUsage || !strings.Contains(errOut, "--demo") {
+		t.Errorf("no config: %d %q", code, errOut)
+	}
+}
+
+func TestCheckListAndUndo(t *testing.T) {
+	env := demoEnv(t)
+	out, _, code := run(t, env, "", "check", "--demo", "--list")
+	if code != exitOK || !strings.Contains(out, "one-hour movement permit") || !strings.Contains(out, demo.People()[0].IIN) {
+		t.Fatalf("list: %d %q", code, out)
+	}
+	run(t, env, "", "check", "--demo", demo.People()[0].IIN)
+	out, _, code = run(t, env, "", "undo", "--demo")
+	if code != exitOK || !strings.Contains(out, "undone") {
+		t.Fatalf("undo: %d %q", code, out)
+	}
+	if _, _, code := run(t, env, "", "undo", "--demo"); code != exitFailure {
+		t.Fatalf("second undo: exit %d", code)
+	}
+}
+
+func TestSnapshotGenImportInfo(t *testing.T) {
+	dir := t.TempDir()
+	snap := filepath.Join(dir, "s.snap")
+	out, errOut, code := run(t, nil, "", "snapshot", "gen", "--subjects", "5000", "--out", snap, "--seed", "7", "--delta-out", snap+".delta", "--iins", "3")
+	if code != exitOK {
+		t.Fatalf("gen: %d %s", code, errOut)
+	}
+	iins := strings.Fields(out)[len(strings.Fields(out))-3:]
+	key, _ := os.ReadFile(snap + ".hubkey")
+	cfg := filepath.Join(dir, "kiosk.yaml")
+	os.WriteFile(cfg, []byte("kiosk: {id: k, venue: v, door: d}\nstore: {path: k.db}\nhub: {public_key: "+strings.TrimSpace(string(key))+"}\n"), 0o600)
+
+	if _, errOut, code := run(t, nil, "", "snapshot", "import", "--config", cfg, snap); code != exitOK {
+		t.Fatalf("import: %d %s", code, errOut)
+	}
+	if out, _, code := run(t, nil, "", "snapshot", "import", "--config", cfg, snap); code != exitOK || !strings.Contains(out, "already current") {
+		t.Fatalf("re-import: %d %q", code, out)
+	}
+	if _, errOut, code := run(t, nil, "", "snapshot", "import", "--config", cfg, snap+".delta"); code != exitOK {
+		t.Fatalf("delta: %d %s", code, errOut)
+	}
+	out, _, code = run(t, nil, "", "snapshot", "info", "--config", cfg)
+	if code != exitOK || !strings.Contains(out, "version     2") || !strings.Contains(out, "STALE") {
+		t.Fatalf("info: %d %q", code, out) // generated data is from 2026-11-01: stale by design
+	}
+	out, _, _ = run(t, nil, "", "check", "--config", cfg, "--json", iins[0])
+	if v := parseLines(t, out)[0]; v.Status == "" || v.SnapshotVersion != 2 {
+		t.Fatalf("generated IIN: %+v", v)
+	}
+	// A kiosk pinned to this hub never trusts the demo: neither its data nor its passes.
+	demoSnap := filepath.Join(dir, "demo.snap")
+	data, _ := demo.Snapshot(time.Now())
+	os.WriteFile(demoSnap, data, 0o600)
+	if _, errOut, code := run(t, nil, "", "snapshot", "import", "--config", cfg, demoSnap); code != exitFailure || !strings.Contains(errOut, "signature") {
+		t.Fatalf("demo snapshot on a real kiosk: %d %s", code, errOut)
+	}
+	out, _, _ = run(t, nil, "", "check", "--config", cfg, "--json", sample(t, "pass, green"))
+	if v := parseLines(t, out)[0]; v.Verdict != "not_verified" || v.Reasons[0] != "unknown_issuer" {
+		t.Fatalf("demo pass on a real kiosk: %+v", v)
+	}
+}
+
+func TestRunHeadlessStdin(t *testing.T) {
+	env := demoEnv(t)
+	in := demo.People()[0].IIN + "\n" + demo.People()[3].IIN + "\n\n" + "garbage\x1b[2J\n"
+	out, errOut, code := run(t, env, in, "run", "--demo", "--no-tui")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	vs := parseLines(t, out)
+	if len(vs) != 3 || vs[0].Verdict != "admit" || vs[1].Verdict != "deny" || vs[2].Verdict != "not_verified" {
+		t.Fatalf("%+v", vs)
+	}
+}
+
+func TestRunHeadlessSerial(t *testing.T) {
+	m, s, err := pty.Open()
+	if err != nil {
+		t.Skip(err)
+	}
+	defer m.Close()
+	defer s.Close()
+	vars := demoEnv(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw, _ := os.Pipe()
+	defer pr.Close()
+	errb := &syncBuffer{}
+	e := &env{stdin: strings.NewReader(""), stdout: pw, stderr: errb, getenv: func(k string) string { return vars[k] }}
+	done := make(chan int, 1)
+	go func() {
+		done <- Main(ctx, e, []string{"run", "--demo", "--no-tui", "--serial", s.Name(), "--baud", "115200"})
+	}()
+
+	// The kiosk must have the port open in raw mode before the scanner
+	// sends; until then the pty's line discipline would cook the bytes.
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(errb.String(), "event=connected") {
+		if time.Now().After(deadline) {
+			t.Fatalf("kiosk never connected: %s", errb.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	m.Write([]byte(demo.People()[0].IIN + "\r" + demo.People()[4].IIN + "\r"))
+	dec := json.NewDecoder(pr)
+	var got []verdictLine
+	for len(got) < 2 {
+		var v verdictLine
+		if err := dec.Decode(&v); err != nil {
+			t.Fatalf("read verdict: %v (stderr %s)", err, errb.String())
+		}
+		got = append(got, v)
+	}
+	if got[0].Status != "green" || got[1].Status != "yellow" {
+		t.Fatalf("%+v", got)
+	}
+	cancel()
+	if c := <-done; c != exitOK {
+		t.Fatalf("exit %d: %s", c, errb.String())
+	}
+}
+
+func TestSim(t *testing.T) {
+	m, s, err := pty.Open()
+	if err != nil {
+		t.Skip(err)
+	}
+	defer m.Close()
+	defer s.Close()
+	if _, errOut, code := run(t, nil, "", "sim", "--port", s.Name(), "--baud", "115200", "--gap", "1", "--terminator", "crlf", "AB", "CD"); code != exitOK {
+		t.Fatalf("sim: %d %s", code, errOut)
+	}
+	buf := make([]byte, 64)
+	var got string
+	for len(got) < 8 {
+		n, err := m.Read(buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got += string(buf[:n])
+	}
+	if got != "AB\r\nCD\r\n" {
+		t.Fatalf("scanner sent %q", got)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a writer and a reader goroutine.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+func TestQRCommands(t *testing.T) {
+	dir := t.TempDir()
+	png := filepath.Join(dir, "p.png")
+	p := sample(t, "pass, green")
+	if _, errOut, code := run(t, nil, "", "qr", "encode", "--out", png, p); code != exitOK {
+		t.Fatalf("encode: %s", errOut)
+	}
+	out, _, code := run(t, nil, "", "qr", "decode", png)
+	if code != exitOK || strings.TrimSpace(out) != p {
+		t.Fatalf("decode: %d %q", code, out)
+	}
+	os.WriteFile(filepath.Join(dir, "blank.png"), []byte("not an image"), 0o600)
+	if _, _, code := run(t, nil, "", "qr", "decode", png, filepath.Join(dir, "blank.png")); code != exitFailure {
+		t.Fatalf("a file without a code must fail: %d", code)
+	}
+	out, _, code = run(t, nil, "", "qr", "encode", "900101400003")
+	if code != exitOK || !strings.Contains(out, "█") {
+		t.Fatalf("terminal QR: %q", out)
+	}
+}
