@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -285,5 +286,52 @@ func TestQRCommands(t *testing.T) {
 	out, _, code = run(t, nil, "", "qr", "encode", "900101400003")
 	if code != exitOK || !strings.Contains(out, "█") {
 		t.Fatalf("terminal QR: %q", out)
+	}
+}
+
+// TestTUIInTerminal runs the default command — the demo kiosk — on a real
+// pseudo-terminal, types a scan as a keyboard-wedge scanner would, and
+// quits with Ctrl+Q twice.
+func TestTUIInTerminal(t *testing.T) {
+	m, s, err := pty.Open()
+	if err != nil {
+		t.Skip(err)
+	}
+	defer m.Close()
+	defer s.Close()
+	pty.Setsize(m, &pty.Winsize{Rows: 24, Cols: 80})
+	vars := demoEnv(t)
+	vars["TERM"] = "xterm-256color"
+	e := &env{stdin: s, stdout: s, stderr: io.Discard, getenv: func(k string) string { return vars[k] }}
+	done := make(chan int, 1)
+	go func() { done <- Main(context.Background(), e, []string{"--demo"}) }()
+
+	screen := &syncBuffer{}
+	go io.Copy(screen, m)
+	waitScreen := func(text string) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for !strings.Contains(screen.String(), text) {
+			if time.Now().After(deadline) {
+				t.Fatalf("screen never showed %q; got %q", text, screen.String())
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	waitScreen("SCAN PASS")
+	m.Write([]byte(demo.People()[3].IIN + "\r"))
+	waitScreen("STOP")
+	waitScreen("in isolation")
+	m.Write([]byte{0x03}) // Ctrl+C must not quit
+	waitScreen("does not quit")
+	m.Write([]byte{0x11})
+	m.Write([]byte{0x11}) // Ctrl+Q twice
+	select {
+	case code := <-done:
+		if code != exitOK {
+			t.Fatalf("exit %d", code)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("kiosk did not quit on Ctrl+Q twice")
 	}
 }
