@@ -274,4 +274,3 @@ func deltaOf(b *testing.B, n int, dir string) (string, int) {
 	}
 	return path, result
 }
-
