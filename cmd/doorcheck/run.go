@@ -106,6 +106,7 @@ func runKiosk(ctx context.Context, e *env, name string, args []string, allowHead
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	go pruneEvery(ctx, k, time.Hour)
 	scans := make(chan scanner.Scan, 16)
 	events := make(chan scanner.Event, 16)
 	var sources sync.WaitGroup
@@ -175,6 +176,27 @@ func runHeadless(ctx context.Context, e *env, k *openedKiosk, scans chan scanner
 	return err
 }
 
+// pruneEvery deletes visits the hub has acknowledged once they are older
+// than the retention period, at start and then every interval.
+func pruneEvery(ctx context.Context, k *openedKiosk, interval time.Duration) {
+	retention := k.cfg.Policy.Retention.Duration
+	if retention <= 0 {
+		return
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if _, err := k.store.Prune(ctx, time.Now().Add(-retention)); err != nil && ctx.Err() == nil {
+			slog.Warn("prune old visits", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
 func eventName(k scanner.EventKind) string {
 	switch k {
 	case scanner.Connected:
@@ -185,8 +207,10 @@ func eventName(k scanner.EventKind) string {
 	return "dropped"
 }
 
-// runScreen runs the full-screen TUI.
-func runScreen(ctx context.Context, e *env, k *openedKiosk, scans <-chan scanner.Scan, events <-chan scanner.Event) error {
+// runScreen runs the full-screen TUI over the same run loop as the
+// headless mode: serial scans and the TUI's keyboard-wedge scans share one
+// channel, and each result is sent to the screen.
+func runScreen(ctx context.Context, e *env, k *openedKiosk, scans chan scanner.Scan, events <-chan scanner.Event) error {
 	var layouts []layout.Layout
 	for _, name := range k.cfg.Scanner.Wedge.Layouts {
 		if l, ok := layout.ByName(name); ok {
@@ -196,8 +220,13 @@ func runScreen(ctx context.Context, e *env, k *openedKiosk, scans <-chan scanner
 	set := k.checker.Settings()
 	model := tui.New(ctx, tui.Options{
 		Checker: k.checker,
-		Scans:   scans,
-		Events:  events,
+		Submit: func(s scanner.Scan) {
+			select {
+			case scans <- s:
+			case <-ctx.Done():
+			}
+		},
+		Events: events,
 		Wedge: wedge.Options{
 			Gap:     k.cfg.Scanner.Wedge.Gap.Duration,
 			Valid:   pass.Recognised,
@@ -207,6 +236,7 @@ func runScreen(ctx context.Context, e *env, k *openedKiosk, scans <-chan scanner
 		Title:    fmt.Sprintf("%s · %s · %s", set.Venue, set.Door, set.Direction),
 	})
 	p := tea.NewProgram(model, tea.WithContext(ctx), tea.WithInput(e.stdin), tea.WithOutput(e.stdout))
+	go k.checker.Run(ctx, scans, func(r kiosk.Result) { p.Send(tui.ResultMsg(r)) })
 	_, err := p.Run()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return nil

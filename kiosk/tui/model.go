@@ -7,6 +7,7 @@ package tui
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/help"
@@ -18,18 +19,24 @@ import (
 	"github.com/doorcheck/doorcheck/scanner/wedge"
 )
 
-// Checker is what the screen needs of the kiosk core.
+// Checker is what the screen needs of the kiosk core besides the run
+// loop: undo and the read side.
 type Checker interface {
-	Check(ctx context.Context, payload, source string) (kiosk.Verdict, error)
 	Undo(ctx context.Context) (kiosk.Verdict, error)
 	Stats(ctx context.Context) (kiosk.Stats, error)
 }
 
 // Options configure the screen.
+//
+// The screen does not check payloads itself. Keyboard-wedge scans go to
+// Submit, into the same channel the serial scanners feed; the kiosk's run
+// loop (kiosk.Checker.Run, the one the headless mode uses too) checks them
+// one at a time and the caller hands each result back as a ResultMsg.
 type Options struct {
 	Checker Checker
-	// Scans and Events come from serial sources; nil when there are none.
-	Scans  <-chan scanner.Scan
+	// Submit queues a scan for the run loop. It must not block for long.
+	Submit func(scanner.Scan)
+	// Events come from serial sources; nil when there are none.
 	Events <-chan scanner.Event
 	// Wedge configures the keyboard-wedge assembler.
 	Wedge wedge.Options
@@ -51,9 +58,7 @@ type Model struct {
 
 	keyboard *wedge.Assembler
 	manual   string
-
-	queue    []scanner.Scan // scans waiting for the one check in flight
-	checking bool
+	undoing  bool
 
 	last      *kiosk.Result // the verdict on screen, nil when idle
 	lastUntil time.Time
@@ -90,12 +95,13 @@ func New(ctx context.Context, opt Options) *Model {
 	}
 }
 
+// ResultMsg delivers one run-loop result to the screen.
+type ResultMsg kiosk.Result
+
 // Messages the model sends itself.
 type (
-	scanMsg    scanner.Scan
-	eventMsg   scanner.Event
-	checkedMsg kiosk.Result
-	statsMsg   struct {
+	eventMsg scanner.Event
+	statsMsg struct {
 		stats kiosk.Stats
 		err   error
 	}
@@ -106,28 +112,11 @@ const tickEvery = 25 * time.Millisecond
 
 // Init starts listening to the serial sources and the clock.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(m.listenScans(), m.listenEvents(), m.refreshStats(), tick())
+	return tea.Batch(m.listenEvents(), m.refreshStats(), tick())
 }
 
 func tick() tea.Cmd {
 	return tea.Tick(tickEvery, func(t time.Time) tea.Msg { return tickMsg(t) })
-}
-
-func (m *Model) listenScans() tea.Cmd {
-	if m.opt.Scans == nil {
-		return nil
-	}
-	return func() tea.Msg {
-		select {
-		case s, ok := <-m.opt.Scans:
-			if !ok {
-				return nil
-			}
-			return scanMsg(s)
-		case <-m.ctx.Done():
-			return nil
-		}
-	}
 }
 
 func (m *Model) listenEvents() tea.Cmd {
@@ -171,7 +160,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		for _, out := range m.keyboard.Tick(now) {
 			cmds = append(cmds, m.onWedge(out))
 		}
-		if m.last != nil && now.After(m.lastUntil) && !m.checking {
+		if m.last != nil && now.After(m.lastUntil) {
 			m.last = nil
 			cmds = append(cmds, m.refreshStats())
 		}
@@ -180,9 +169,6 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		cmds = append(cmds, tick())
 		return m, tea.Batch(cmds...)
-
-	case scanMsg:
-		return m, tea.Batch(m.enqueue(scanner.Scan(msg)), m.listenScans())
 
 	case eventMsg:
 		switch msg.Kind {
@@ -195,16 +181,18 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, m.listenEvents()
 
-	case checkedMsg:
+	case ResultMsg:
 		r := kiosk.Result(msg)
-		m.checking = false
+		if r.Source == "undo" {
+			m.undoing = false
+		}
 		if errors.Is(r.Err, kiosk.ErrNothingToUndo) {
 			m.flash(strNothingToUndo, now)
-			return m, m.next()
+			return m, nil
 		}
 		m.last = &r
 		m.lastUntil = now.Add(m.opt.Hold)
-		return m, tea.Batch(m.next(), m.refreshStats())
+		return m, tea.Batch(m.refreshStats(), bell(r.Verdict))
 
 	case statsMsg:
 		m.stats, m.statsErr = msg.stats, msg.err
@@ -244,7 +232,7 @@ func (m *Model) onKey(k tea.KeyPressMsg, now time.Time) tea.Cmd {
 func (m *Model) onWedge(out wedge.Output) tea.Cmd {
 	switch out.Kind {
 	case wedge.OutputPayload:
-		return m.enqueue(scanner.Scan{Payload: out.Text, Source: out.Source, At: out.At})
+		return m.submit(scanner.Scan{Payload: out.Text, Source: out.Source, At: out.At})
 	case wedge.OutputManual:
 		m.manual = out.Text
 	case wedge.OutputDropped:
@@ -253,34 +241,34 @@ func (m *Model) onWedge(out wedge.Output) tea.Cmd {
 	return nil
 }
 
-// enqueue queues a scan; checks run one at a time, in arrival order.
-func (m *Model) enqueue(s scanner.Scan) tea.Cmd {
-	m.queue = append(m.queue, s)
-	return m.next()
-}
-
-func (m *Model) next() tea.Cmd {
-	if m.checking || len(m.queue) == 0 {
-		return nil
-	}
-	s := m.queue[0]
-	m.queue = m.queue[1:]
-	m.checking = true
+// submit hands a scan to the run loop.
+func (m *Model) submit(s scanner.Scan) tea.Cmd {
 	return func() tea.Msg {
-		v, err := m.opt.Checker.Check(m.ctx, s.Payload, s.Source)
-		return checkedMsg(kiosk.Result{Source: s.Source, Verdict: v, Err: err})
+		m.opt.Submit(s)
+		return nil
 	}
 }
 
 func (m *Model) undo() tea.Cmd {
-	if m.checking {
+	if m.undoing {
 		return nil
 	}
-	m.checking = true
+	m.undoing = true
 	return func() tea.Msg {
 		v, err := m.opt.Checker.Undo(m.ctx)
-		return checkedMsg(kiosk.Result{Source: "undo", Verdict: v, Err: err})
+		return ResultMsg(kiosk.Result{Source: "undo", Verdict: v, Err: err})
 	}
+}
+
+// bell rings the terminal bell: once for an admit, three times for
+// anything else, so a guard hears the result without looking. Terminals
+// and the Linux console turn BEL into a beep or a flash.
+func bell(v kiosk.Verdict) tea.Cmd {
+	n := 3
+	if v.Decision == kiosk.Admit || v.Decision == kiosk.Undone {
+		n = 1
+	}
+	return tea.Raw(strings.Repeat("\a", n))
 }
 
 func (m *Model) flash(s string, now time.Time) {

@@ -20,6 +20,7 @@ import (
 	"github.com/doorcheck/doorcheck/kiosk/pass"
 	"github.com/doorcheck/doorcheck/kiosk/policy"
 	"github.com/doorcheck/doorcheck/kiosk/store"
+	"github.com/doorcheck/doorcheck/scanner"
 	"github.com/doorcheck/doorcheck/scanner/layout"
 	"github.com/doorcheck/doorcheck/scanner/wedge"
 	"github.com/doorcheck/doorcheck/sync/wire"
@@ -54,14 +55,26 @@ func newChecker(t *testing.T) *kiosk.Checker {
 		kiosk.WithClock(func() time.Time { return demoNow }))
 }
 
-func newModel(t *testing.T) *Model {
-	return New(context.Background(), Options{
-		Checker:  newChecker(t),
+// newModel returns a screen wired as the kiosk wires it: wedge scans go
+// into a channel that the checker's run loop reads, and start connects the
+// loop's results to a running program.
+func newModel(t *testing.T) (*Model, func(tm *teatest.TestModel)) {
+	c := newChecker(t)
+	scans := make(chan scanner.Scan, 16)
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	m := New(ctx, Options{
+		Checker:  c,
+		Submit:   func(s scanner.Scan) { scans <- s },
 		Wedge:    wedge.Options{Valid: pass.Recognised, Layouts: []layout.Layout{layout.Russian(), layout.Kazakh()}},
 		Location: time.UTC,
 		Now:      func() time.Time { return demoNow },
 		Title:    "cinema · north · entry",
 	})
+	start := func(tm *teatest.TestModel) {
+		go c.Run(ctx, scans, func(r kiosk.Result) { tm.Send(ResultMsg(r)) })
+	}
+	return m, start
 }
 
 // typeBurst sends s as a keyboard-wedge scanner would: one key message per
@@ -99,7 +112,9 @@ func TestScanShowsVerdict(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.want[0], func(t *testing.T) {
-			tm := teatest.NewTestModel(t, newModel(t), teatest.WithInitialTermSize(80, 24))
+			m, start := newModel(t)
+			tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
+			start(tm)
 			typeBurst(tm, tt.payload)
 			waitFor(t, tm, tt.want...)
 			tm.Send(tea.KeyPressMsg{Code: 'q', Mod: tea.ModCtrl})
@@ -109,8 +124,24 @@ func TestScanShowsVerdict(t *testing.T) {
 	}
 }
 
+func TestUndoKey(t *testing.T) {
+	m, start := newModel(t)
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
+	start(tm)
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyF8})
+	waitFor(t, tm, "Nothing to undo")
+	typeBurst(tm, demo.People()[0].IIN)
+	waitFor(t, tm, "ENTER")
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyF8})
+	waitFor(t, tm, "UNDONE")
+	tm.Send(tea.KeyPressMsg{Code: 'q', Mod: tea.ModCtrl})
+	tm.Send(tea.KeyPressMsg{Code: 'q', Mod: tea.ModCtrl})
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+}
+
 func TestCtrlCDoesNotQuit(t *testing.T) {
-	tm := teatest.NewTestModel(t, newModel(t), teatest.WithInitialTermSize(80, 24))
+	m, _ := newModel(t)
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
 	tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
 	waitFor(t, tm, "Ctrl+C does not quit")
 	tm.Send(tea.KeyPressMsg{Code: 'q', Mod: tea.ModCtrl})
@@ -123,20 +154,21 @@ func TestCtrlCDoesNotQuit(t *testing.T) {
 // Colours are checked separately, as SGR background codes.
 func TestGoldenScreens(t *testing.T) {
 	sizes := [][2]int{{80, 24}, {40, 12}, {120, 40}}
-	m := newModel(t)
+	m, _ := newModel(t)
+	c := m.opt.Checker.(*kiosk.Checker)
 	ctx := context.Background()
 	screens := map[string]func() *kiosk.Result{
 		"idle": func() *kiosk.Result { return nil },
 		"admit": func() *kiosk.Result {
-			v, err := m.opt.Checker.Check(ctx, demo.People()[0].IIN, "wedge")
+			v, err := c.Check(ctx, demo.People()[0].IIN, "wedge")
 			return &kiosk.Result{Verdict: v, Err: err}
 		},
 		"deny": func() *kiosk.Result {
-			v, err := m.opt.Checker.Check(ctx, demo.People()[4].IIN, "wedge")
+			v, err := c.Check(ctx, demo.People()[4].IIN, "wedge")
 			return &kiosk.Result{Verdict: v, Err: err}
 		},
 		"notverified": func() *kiosk.Result {
-			v, err := m.opt.Checker.Check(ctx, "4006381333931", "wedge")
+			v, err := c.Check(ctx, "4006381333931", "wedge")
 			return &kiosk.Result{Verdict: v, Err: err}
 		},
 	}
