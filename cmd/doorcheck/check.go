@@ -74,9 +74,12 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 func describeVerdict(payload string, v kiosk.Verdict) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%-12s %-6s", strings.ToUpper(strings.ReplaceAll(string(v.Decision), "_", " ")), v.StatusName())
-	if v.Subject != "" {
+	switch {
+	case v.Subject != "":
 		fmt.Fprintf(&b, " subject %s", v.Subject)
-	} else {
+	case v.Kind == kiosk.KindIIN:
+		b.WriteString(" input: 12 digits") // never echo an IIN, even a wrong one
+	default:
 		fmt.Fprintf(&b, " input %s", shortPayload(payload))
 	}
 	for _, r := range v.Reasons {
@@ -96,8 +99,7 @@ func describeVerdict(payload string, v kiosk.Verdict) string {
 	return b.String()
 }
 
-// shortPayload escapes an unverified payload and keeps only its start, so
-// a mistyped IIN is not printed whole.
+// shortPayload escapes an unverified payload and keeps only its start.
 func shortPayload(p string) string {
 	const keep = 6
 	r := []rune(p)

@@ -96,7 +96,6 @@ type Serial struct {
 
 // Wedge configures keyboard-wedge input in the TUI.
 type Wedge struct {
-	Enabled *bool    `yaml:"enabled"`
 	Gap     Duration `yaml:"gap"`
 	Layouts []string `yaml:"layouts"`
 }
@@ -122,7 +121,6 @@ const DefaultStorePath = "/var/lib/doorcheck/doorcheck.db"
 
 // Defaults returns a config with every default filled in and no identity.
 func Defaults() *Config {
-	on := true
 	return &Config{
 		Kiosk: Kiosk{Direction: policy.Entry},
 		Policy: Policy{
@@ -139,7 +137,7 @@ func Defaults() *Config {
 		Store: Store{Path: DefaultStorePath},
 		Scanner: Scanner{
 			Serial: Serial{Baud: 9600, DataBits: 8, Parity: "none", StopBits: "1", Terminator: "cr", Gap: Duration{50 * time.Millisecond}, MaxLength: 4096},
-			Wedge:  Wedge{Enabled: &on, Gap: Duration{50 * time.Millisecond}, Layouts: []string{"us", "ru", "kk"}},
+			Wedge:  Wedge{Gap: Duration{50 * time.Millisecond}, Layouts: []string{"us", "ru", "kk"}},
 		},
 	}
 }

@@ -117,3 +117,19 @@ func TestDemo(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func FuzzParse(f *testing.F) {
+	data, _ := os.ReadFile("../../configs/kiosk.example.yaml")
+	f.Add(data)
+	f.Add([]byte(minimal))
+	f.Add([]byte("policy: {schedule: [{from: '25:99', to: x}]}"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := Parse(data, "/etc/doorcheck")
+		if err != nil {
+			return
+		}
+		if _, err := c.Rules(); err != nil {
+			t.Fatalf("valid config without rules: %v", err)
+		}
+	})
+}
