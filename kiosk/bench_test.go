@@ -3,7 +3,6 @@ package kiosk
 import (
 	"bytes"
 	"context"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -15,19 +14,6 @@ import (
 	"github.com/doorcheck/doorcheck/sync/wire"
 )
 
-// benchDir is where durable benchmarks write: $DOORCHECK_BENCH_DIR, or a
-// temporary directory.
-func benchDir(b *testing.B) string {
-	if d := os.Getenv("DOORCHECK_BENCH_DIR"); d != "" {
-		dir, err := os.MkdirTemp(d, "bench-*")
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Cleanup(func() { os.RemoveAll(dir) })
-		return dir
-	}
-	return b.TempDir()
-}
 
 // BenchmarkCheckDurable is one whole check — parse, verify, lookup, policy,
 // and the fsynced visit record — per iteration, with the raw fsync of the
@@ -35,7 +21,7 @@ func benchDir(b *testing.B) string {
 //
 //	go test ./kiosk -run '^$' -bench CheckDurable -benchtime 2000x -count 5
 func BenchmarkCheckDurable(b *testing.B) {
-	dir := benchDir(b)
+	dir := latency.BenchDir(b)
 	st, err := store.Open(filepath.Join(dir, "k.db"), store.Options{})
 	if err != nil {
 		b.Fatal(err)

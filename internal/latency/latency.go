@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"syscall"
+	"testing"
 	"time"
 )
 
@@ -86,4 +87,19 @@ func RawBulkWrite(dir string, size int64) (time.Duration, error) {
 		return 0, err
 	}
 	return time.Since(start), nil
+}
+
+// BenchDir returns the directory a durable benchmark writes in:
+// a fresh directory under $DOORCHECK_BENCH_DIR (to measure a particular
+// disk), or a temporary one.
+func BenchDir(tb testing.TB) string {
+	if d := os.Getenv("DOORCHECK_BENCH_DIR"); d != "" {
+		dir, err := os.MkdirTemp(d, "bench-*")
+		if err != nil {
+			tb.Fatal(err)
+		}
+		tb.Cleanup(func() { os.RemoveAll(dir) })
+		return dir
+	}
+	return tb.TempDir()
 }

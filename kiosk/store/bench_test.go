@@ -19,24 +19,13 @@ import (
 	"github.com/doorcheck/doorcheck/sync/wire"
 )
 
-func benchDir(b *testing.B) string {
-	if d := os.Getenv("DOORCHECK_BENCH_DIR"); d != "" {
-		dir, err := os.MkdirTemp(d, "bench-*")
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Cleanup(func() { os.RemoveAll(dir) })
-		return dir
-	}
-	return b.TempDir()
-}
 
 // BenchmarkRecord is one durable visit record (fsync on) per iteration,
 // beside the raw fsync of the same directory measured in the same run.
 //
 //	go test ./kiosk/store -run '^$' -bench Record -benchtime 2000x -count 5
 func BenchmarkRecord(b *testing.B) {
-	dir := benchDir(b)
+	dir := latency.BenchDir(b)
 	s, err := Open(filepath.Join(dir, "k.db"), Options{})
 	if err != nil {
 		b.Fatal(err)
@@ -117,7 +106,7 @@ func (h *heapPeak) end() uint64 { close(h.stop); <-h.done; return h.peak.Load() 
 //	DOORCHECK_BENCH_LARGE=1 go test ./kiosk/store -run '^$' -bench LargeStore -benchtime 1x -count 3 -timeout 30m
 func BenchmarkLargeStore(b *testing.B) {
 	n := largeN(b)
-	dir := benchDir(b)
+	dir := latency.BenchDir(b)
 	snap := filepath.Join(dir, "full.snap")
 	f, err := os.Create(snap)
 	if err != nil {
