@@ -14,7 +14,6 @@ import (
 	"github.com/doorcheck/doorcheck/sync/wire"
 )
 
-
 // BenchmarkCheckDurable is one whole check — parse, verify, lookup, policy,
 // and the fsynced visit record — per iteration, with the raw fsync of the
 // same directory measured in the same run as the reference.

@@ -19,7 +19,6 @@ import (
 	"github.com/doorcheck/doorcheck/sync/wire"
 )
 
-
 // BenchmarkRecord is one durable visit record (fsync on) per iteration,
 // beside the raw fsync of the same directory measured in the same run.
 //
