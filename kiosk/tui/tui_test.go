@@ -157,24 +157,28 @@ func TestGoldenScreens(t *testing.T) {
 	m, _ := newModel(t)
 	c := m.opt.Checker.(*kiosk.Checker)
 	ctx := context.Background()
-	screens := map[string]func() *kiosk.Result{
-		"idle": func() *kiosk.Result { return nil },
-		"admit": func() *kiosk.Result {
+	// In order: each check changes the counters the status bar shows.
+	screens := []struct {
+		name   string
+		result func() *kiosk.Result
+	}{
+		{"idle", func() *kiosk.Result { return nil }},
+		{"admit", func() *kiosk.Result {
 			v, err := c.Check(ctx, demo.People()[0].IIN, "wedge")
 			return &kiosk.Result{Verdict: v, Err: err}
-		},
-		"deny": func() *kiosk.Result {
+		}},
+		{"deny", func() *kiosk.Result {
 			v, err := c.Check(ctx, demo.People()[4].IIN, "wedge")
 			return &kiosk.Result{Verdict: v, Err: err}
-		},
-		"notverified": func() *kiosk.Result {
+		}},
+		{"notverified", func() *kiosk.Result {
 			v, err := c.Check(ctx, "4006381333931", "wedge")
 			return &kiosk.Result{Verdict: v, Err: err}
-		},
+		}},
 	}
 	bg := map[string]string{"admit": "42", "deny": "43", "notverified": "47"}
-	for name, make := range screens {
-		r := make()
+	for _, screen := range screens {
+		name, r := screen.name, screen.result()
 		m.stats, _ = m.opt.Checker.Stats(ctx)
 		for _, sz := range sizes {
 			m.width, m.height = sz[0], sz[1]

@@ -44,8 +44,20 @@ func (m *Model) View() tea.View {
 	}
 	v := tea.NewView(lipgloss.JoinVertical(lipgloss.Left, append([]string{body}, bottom...)...))
 	v.AltScreen = true
-	v.WindowTitle = "doorcheck"
+	v.WindowTitle = m.title()
 	return v
+}
+
+// title names the verdict on screen in the terminal's title, for desktop
+// terminals, screen readers and tests; the big letters are not text.
+func (m *Model) title() string {
+	if m.last == nil {
+		return "doorcheck"
+	}
+	if m.last.Err != nil && !m.last.Verdict.Recorded {
+		return "doorcheck: " + strCannotRecord
+	}
+	return "doorcheck: " + decisionWord(m.last.Verdict)
 }
 
 func (m *Model) idleView(h int) string {
@@ -81,7 +93,7 @@ func (m *Model) verdictView(r kiosk.Result, h int) string {
 		if v.HasStatus && v.Decision != kiosk.Undone {
 			bg, fg = statusColour[v.Status], statusInk[v.Status]
 		}
-		lines = append(lines, decisionWord(v))
+		lines = append(lines, m.headline(decisionWord(v), h))
 		if v.HasStatus {
 			lines = append(lines, "", strings.ToUpper(v.StatusName()))
 		}
@@ -98,6 +110,15 @@ func (m *Model) verdictView(r kiosk.Result, h int) string {
 	}
 	style := lipgloss.NewStyle().Background(bg).Foreground(fg)
 	return place(m.width, h, strings.Join(lines, "\n"), style.Bold(true))
+}
+
+// headline draws the verdict word in block letters when the screen has
+// room for them and the reasons below, and as plain bold text otherwise.
+func (m *Model) headline(word string, h int) string {
+	if bigTextWidth(word) <= m.width-2 && h >= 16 {
+		return bigText(word)
+	}
+	return word
 }
 
 func (m *Model) verdictFooter(v kiosk.Verdict) string {
