@@ -141,8 +141,8 @@ func TestSnapshotGenImportInfo(t *testing.T) {
 	cfg := filepath.Join(dir, "kiosk.yaml")
 	os.WriteFile(cfg, []byte("kiosk: {id: k, venue: v, door: d}\nstore: {path: k.db}\nhub: {public_key: "+strings.TrimSpace(string(key))+"}\n"), 0o600)
 
-	if _, errOut, code := run(t, nil, "", "snapshot", "import", "--config", cfg, snap); code != exitOK {
-		t.Fatalf("import: %d %s", code, errOut)
+	if _, errOut, code := run(t, nil, "", "snapshot", "import", "--config", cfg, snap); code != exitOK || errOut != "" {
+		t.Fatalf("import: %d, stderr %q (no progress bar off a terminal)", code, errOut)
 	}
 	if out, _, code := run(t, nil, "", "snapshot", "import", "--config", cfg, snap); code != exitOK || !strings.Contains(out, "already current") {
 		t.Fatalf("re-import: %d %q", code, out)
@@ -333,5 +333,45 @@ func TestTUIInTerminal(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("kiosk did not quit on Ctrl+Q twice")
+	}
+}
+
+// TestImportProgressOnTerminal: a progress bar on a terminal, nothing on a
+// pipe.
+func TestImportProgressOnTerminal(t *testing.T) {
+	dir := t.TempDir()
+	snap := filepath.Join(dir, "s.snap")
+	if _, errOut, code := run(t, nil, "", "snapshot", "gen", "--subjects", "200000", "--out", snap); code != exitOK {
+		t.Fatalf("gen: %s", errOut)
+	}
+	key, _ := os.ReadFile(snap + ".hubkey")
+	cfg := filepath.Join(dir, "kiosk.yaml")
+	os.WriteFile(cfg, []byte("kiosk: {id: k, venue: v, door: d}\nstore: {path: k.db}\nhub: {public_key: "+strings.TrimSpace(string(key))+"}\n"), 0o600)
+
+	m, s, err := pty.Open()
+	if err != nil {
+		t.Skip(err)
+	}
+	defer m.Close()
+	screen := &syncBuffer{}
+	go io.Copy(screen, m)
+	var out bytes.Buffer
+	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: s, getenv: func(string) string { return "" }}
+	if code := Main(context.Background(), e, []string{"snapshot", "import", "--config", cfg, snap}); code != exitOK {
+		t.Fatalf("import: exit %d", code)
+	}
+	s.Close()
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(screen.String(), "200000/200000 entries") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no progress bar on the terminal: %q", screen.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !strings.Contains(screen.String(), "left") || !strings.Contains(screen.String(), "MB") {
+		t.Fatalf("progress bar lacks rate or time left: %q", screen.String())
+	}
+	if !strings.Contains(out.String(), "imported full snapshot version 1 (200000 records)") {
+		t.Fatalf("stdout %q", out.String())
 	}
 }

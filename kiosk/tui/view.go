@@ -136,6 +136,10 @@ func (m *Model) verdictFooter(v kiosk.Verdict) string {
 func (m *Model) bottomLines() []string {
 	bar := lipgloss.NewStyle().Reverse(true).Width(m.width)
 	lines := []string{bar.Render(ansi.Truncate(m.statusBar(), m.width, "…"))}
+	if m.last != nil && m.manual != "" {
+		// Someone is typing while a verdict shows: keep their text visible.
+		lines = append(lines, ansi.Truncate(strManualPrompt+m.manual+"█", m.width, "…"))
+	}
 	if m.notice != "" {
 		lines = append(lines, lipgloss.NewStyle().Bold(true).MaxWidth(m.width).Render(m.notice))
 	}
