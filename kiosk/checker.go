@@ -40,12 +40,11 @@ type Settings struct {
 	DryRun             bool           // decide but record nothing
 }
 
-// DefaultSettings are used for fields left zero.
-var defaultSettings = Settings{
-	ClockSkew:  pass.DefaultSkew,
-	Debounce:   1500 * time.Millisecond,
-	UndoWindow: 5 * time.Minute,
-}
+// Defaults for Settings fields left zero.
+const (
+	DefaultDebounce   = 1500 * time.Millisecond
+	DefaultUndoWindow = 5 * time.Minute
+)
 
 // Option adjusts a Checker; tests use it to inject a clock or randomness.
 type Option func(*Checker)
@@ -72,13 +71,13 @@ type Checker struct {
 // New returns a checker over an open store.
 func New(st *store.Store, s Settings, opts ...Option) *Checker {
 	if s.ClockSkew == 0 {
-		s.ClockSkew = defaultSettings.ClockSkew
+		s.ClockSkew = pass.DefaultSkew
 	}
 	if s.Debounce == 0 {
-		s.Debounce = defaultSettings.Debounce
+		s.Debounce = DefaultDebounce
 	}
 	if s.UndoWindow == 0 {
-		s.UndoWindow = defaultSettings.UndoWindow
+		s.UndoWindow = DefaultUndoWindow
 	}
 	if s.Location == nil {
 		s.Location = time.UTC

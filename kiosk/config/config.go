@@ -319,9 +319,18 @@ func (c *Config) HubKeyID() string {
 	return wire.KeyIDOf(k).String()
 }
 
-var weekdays = map[string]time.Weekday{
-	"sun": time.Sunday, "mon": time.Monday, "tue": time.Tuesday, "wed": time.Wednesday,
-	"thu": time.Thursday, "fri": time.Friday, "sat": time.Saturday,
+// weekday parses a day name by its first three letters (mon, Tuesday…).
+func weekday(name string) (time.Weekday, bool) {
+	key := strings.ToLower(name)
+	if len(key) > 3 {
+		key = key[:3]
+	}
+	for d := time.Sunday; d <= time.Saturday; d++ {
+		if strings.ToLower(d.String()[:3]) == key {
+			return d, true
+		}
+	}
+	return 0, false
 }
 
 func (s ScheduleRule) rule() (policy.ScheduleRule, error) {
@@ -331,11 +340,7 @@ func (s ScheduleRule) rule() (policy.ScheduleRule, error) {
 		return r, fmt.Errorf("admitted: %w", err)
 	}
 	for _, d := range s.Days {
-		key := strings.ToLower(d)
-		if len(key) > 3 {
-			key = key[:3]
-		}
-		wd, ok := weekdays[key]
+		wd, ok := weekday(d)
 		if !ok {
 			return r, fmt.Errorf("days: %q is not a weekday", d)
 		}

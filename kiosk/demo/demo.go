@@ -128,18 +128,17 @@ type Sample struct {
 	Expect  string // expected status/verdict/reason, for people reading the list
 }
 
-// fixed pass windows: wide, so the README's sample passes stay valid for
-// years; expired and future ones sit firmly outside today.
-var (
-	validFrom  = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	validTo    = time.Date(2036, 1, 1, 0, 0, 0, 0, time.UTC)
-	expiredTo  = time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)
-	futureFrom = time.Date(2035, 1, 1, 0, 0, 0, 0, time.UTC)
-)
-
 // Samples lists demo payloads of every kind. Passes valid "now" are
 // relative to now (the one-hour movement permit); the rest are fixed.
 func Samples(now time.Time) ([]Sample, error) {
+	// Fixed pass windows: wide, so the README's sample passes stay valid
+	// for years; expired and future ones sit firmly outside today.
+	var (
+		validFrom  = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		validTo    = time.Date(2036, 1, 1, 0, 0, 0, 0, time.UTC)
+		expiredTo  = time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)
+		futureFrom = time.Date(2035, 1, 1, 0, 0, 0, 0, time.UTC)
+	)
 	h := Hasher()
 	people := People()
 	var out []Sample

@@ -11,16 +11,10 @@ const base45Alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
 
 var errBase45 = errors.New("invalid base45")
 
-// base45Value maps a byte to its alphabet index, or -1.
-var base45Value = func() (t [256]int8) {
-	for i := range t {
-		t[i] = -1
-	}
-	for i := 0; i < len(base45Alphabet); i++ {
-		t[base45Alphabet[i]] = int8(i)
-	}
-	return t
-}()
+// base45Value returns c's index in the alphabet, or -1.
+func base45Value(c byte) int {
+	return strings.IndexByte(base45Alphabet, c)
+}
 
 // encodeBase45 encodes b per RFC 9285: each two bytes become three
 // characters (least significant first), a final single byte two.
@@ -50,22 +44,22 @@ func decodeBase45(s string) ([]byte, error) {
 	out := make([]byte, 0, len(s)/3*2+1)
 	for i := 0; i < len(s); i += 3 {
 		if len(s)-i == 2 {
-			c, d := base45Value[s[i]], base45Value[s[i+1]]
+			c, d := base45Value(s[i]), base45Value(s[i+1])
 			if c < 0 || d < 0 {
 				return nil, errBase45
 			}
-			n := int(c) + int(d)*45
+			n := c + d*45
 			if n > 0xff {
 				return nil, errBase45
 			}
 			out = append(out, byte(n))
 			break
 		}
-		c, d, e := base45Value[s[i]], base45Value[s[i+1]], base45Value[s[i+2]]
+		c, d, e := base45Value(s[i]), base45Value(s[i+1]), base45Value(s[i+2])
 		if c < 0 || d < 0 || e < 0 {
 			return nil, errBase45
 		}
-		n := int(c) + int(d)*45 + int(e)*2025
+		n := c + d*45 + e*2025
 		if n > 0xffff {
 			return nil, errBase45
 		}

@@ -9,12 +9,6 @@ import (
 // IINLength is the number of digits in an IIN.
 const IINLength = 12
 
-// The two weight rounds of the IIN check digit.
-var (
-	iinWeights1 = [11]int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}
-	iinWeights2 = [11]int{3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2}
-)
-
 // ParseIIN normalises an IIN (spaces and dashes are dropped) and checks its
 // check digit. It returns the 12 digits. The first six digits look like a
 // birth date but since 2013 need not be one, so they are not checked.
@@ -63,7 +57,8 @@ func IINCheckDigit(first11 string) (digit int, ok bool) {
 			return 0, false
 		}
 	}
-	for _, w := range [][11]int{iinWeights1, iinWeights2} {
+	// Two weight rounds: 1..11, then 3..11, 1, 2.
+	for _, w := range [2][11]int{{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, {3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2}} {
 		sum := 0
 		for i := 0; i < 11; i++ {
 			sum += int(first11[i]-'0') * w[i]

@@ -37,30 +37,45 @@ const (
 // Describe returns a short English sentence for a code, for screens and
 // logs. Unknown codes describe themselves.
 func Describe(c Code) string {
-	if d, ok := descriptions[c]; ok {
-		return d
+	switch c {
+	case UnknownFormat:
+		return "not a pass or an IIN"
+	case Malformed:
+		return "damaged pass"
+	case BadChecksum:
+		return "IIN check digit is wrong"
+	case NeverIssued:
+		return "IIN is never issued"
+	case BadSignature:
+		return "pass signature is invalid"
+	case UnknownIssuer:
+		return "pass issuer is not trusted"
+	case Expired:
+		return "pass has expired"
+	case NotYetValid:
+		return "pass is not valid yet"
+	case UntrustworthyClock:
+		return "device clock is wrong"
+	case NoSnapshot:
+		return "no status data on this device"
+	case TooLong:
+		return "input too long"
+	case Isolation:
+		return "in isolation"
+	case Contact:
+		return "contact of a case"
+	case TestRequired:
+		return "test or vaccination required"
+	case Schedule:
+		return "not admitted at this time"
+	case StatusNotAdmitted:
+		return "status not admitted here"
+	case Full:
+		return "venue is full"
+	case Reentry:
+		return "already inside"
+	case StaleSnapshot:
+		return "status data is out of date"
 	}
 	return string(c)
-}
-
-var descriptions = map[Code]string{
-	UnknownFormat:      "not a pass or an IIN",
-	Malformed:          "damaged pass",
-	BadChecksum:        "IIN check digit is wrong",
-	NeverIssued:        "IIN is never issued",
-	BadSignature:       "pass signature is invalid",
-	UnknownIssuer:      "pass issuer is not trusted",
-	Expired:            "pass has expired",
-	NotYetValid:        "pass is not valid yet",
-	UntrustworthyClock: "device clock is wrong",
-	NoSnapshot:         "no status data on this device",
-	TooLong:            "input too long",
-	Isolation:          "in isolation",
-	Contact:            "contact of a case",
-	TestRequired:       "test or vaccination required",
-	Schedule:           "not admitted at this time",
-	StatusNotAdmitted:  "status not admitted here",
-	Full:               "venue is full",
-	Reentry:            "already inside",
-	StaleSnapshot:      "status data is out of date",
 }

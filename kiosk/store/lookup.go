@@ -16,7 +16,7 @@ import (
 // so a lookup never mixes two snapshots.
 func (s *Store) Lookup(key wire.SubjectKey) (e wire.Entry, found bool, err error) {
 	err = s.db.View(func(tx *bolt.Tx) error {
-		gen := tx.Bucket(bucketMeta).Get(keyCurrent)
+		gen := tx.Bucket([]byte(bucketMeta)).Get([]byte(keyCurrent))
 		if gen == nil {
 			return nil
 		}

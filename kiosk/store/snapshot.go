@@ -128,7 +128,7 @@ func (s *Store) applyDelta(ctx context.Context, r *wire.Reader, progress func(Pr
 	}
 	var oldGen []byte
 	if err := s.db.View(func(tx *bolt.Tx) error {
-		oldGen = append([]byte(nil), tx.Bucket(bucketMeta).Get(keyCurrent)...)
+		oldGen = append([]byte(nil), tx.Bucket([]byte(bucketMeta)).Get([]byte(keyCurrent))...)
 		return nil
 	}); err != nil {
 		return err
@@ -314,9 +314,9 @@ func (b *blockBuilder) flush() error {
 func (s *Store) newGeneration() ([]byte, error) {
 	var name []byte
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		meta := tx.Bucket(bucketMeta)
-		seq := u64(meta.Get(keyGenSeq)) + 1
-		if err := meta.Put(keyGenSeq, u64bytes(seq)); err != nil {
+		meta := tx.Bucket([]byte(bucketMeta))
+		seq := u64(meta.Get([]byte(keyGenSeq))) + 1
+		if err := meta.Put([]byte(keyGenSeq), u64bytes(seq)); err != nil {
 			return err
 		}
 		name = []byte(fmt.Sprintf("%s%016d", genPrefix, seq))
@@ -339,15 +339,15 @@ func (s *Store) flip(gen []byte, m *wire.Manifest) error {
 	now := time.Now().UTC()
 	var old []byte
 	err = s.db.Update(func(tx *bolt.Tx) error {
-		meta := tx.Bucket(bucketMeta)
-		old = append([]byte(nil), meta.Get(keyCurrent)...)
-		if err := meta.Put(keyCurrent, gen); err != nil {
+		meta := tx.Bucket([]byte(bucketMeta))
+		old = append([]byte(nil), meta.Get([]byte(keyCurrent))...)
+		if err := meta.Put([]byte(keyCurrent), gen); err != nil {
 			return err
 		}
-		if err := meta.Put(keyManifest, raw); err != nil {
+		if err := meta.Put([]byte(keyManifest), raw); err != nil {
 			return err
 		}
-		return meta.Put(keyImportedAt, []byte(now.Format(time.RFC3339Nano)))
+		return meta.Put([]byte(keyImportedAt), []byte(now.Format(time.RFC3339Nano)))
 	})
 	if err != nil {
 		return fmt.Errorf("make snapshot %d current: %w", m.Version, err)

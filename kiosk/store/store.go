@@ -21,19 +21,19 @@ import (
 	"github.com/doorcheck/doorcheck/sync/wire"
 )
 
-// Bucket and key names.
-var (
-	bucketMeta     = []byte("meta")
-	bucketVisits   = []byte("visits")
-	bucketOutbox   = []byte("outbox")
-	bucketCounters = []byte("counters")
-	bucketPresence = []byte("presence")
-	bucketUndone   = []byte("undone")
+// Bucket and key names (docs/storage.md).
+const (
+	bucketMeta     = "meta"
+	bucketVisits   = "visits"
+	bucketOutbox   = "outbox"
+	bucketCounters = "counters"
+	bucketPresence = "presence"
+	bucketUndone   = "undone"
 
-	keyCurrent    = []byte("current")     // name of the current generation bucket
-	keyManifest   = []byte("manifest")    // the current snapshot's verified manifest, JSON
-	keyImportedAt = []byte("imported_at") // when the current snapshot became current, RFC 3339
-	keyGenSeq     = []byte("gen_seq")     // last generation number handed out
+	keyCurrent    = "current"     // name of the current generation bucket
+	keyManifest   = "manifest"    // the current snapshot's verified manifest, JSON
+	keyImportedAt = "imported_at" // when the current snapshot became current, RFC 3339
+	keyGenSeq     = "gen_seq"     // last generation number handed out
 
 	genPrefix = "gen-"
 )
@@ -112,12 +112,12 @@ func Open(path string, opt Options) (*Store, error) {
 // current manifest.
 func (s *Store) init() error {
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketMeta, bucketVisits, bucketOutbox, bucketCounters, bucketPresence, bucketUndone} {
-			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+		for _, b := range []string{bucketMeta, bucketVisits, bucketOutbox, bucketCounters, bucketPresence, bucketUndone} {
+			if _, err := tx.CreateBucketIfNotExists([]byte(b)); err != nil {
 				return err
 			}
 		}
-		current := tx.Bucket(bucketMeta).Get(keyCurrent)
+		current := tx.Bucket([]byte(bucketMeta)).Get([]byte(keyCurrent))
 		var orphans [][]byte
 		err := tx.ForEach(func(name []byte, _ *bolt.Bucket) error {
 			if isGeneration(name) && string(name) != string(current) {
@@ -139,8 +139,8 @@ func (s *Store) init() error {
 		return err
 	}
 	return s.db.View(func(tx *bolt.Tx) error {
-		meta := tx.Bucket(bucketMeta)
-		raw := meta.Get(keyManifest)
+		meta := tx.Bucket([]byte(bucketMeta))
+		raw := meta.Get([]byte(keyManifest))
 		if raw == nil {
 			return nil
 		}
@@ -148,7 +148,7 @@ func (s *Store) init() error {
 		if err := json.Unmarshal(raw, &m); err != nil {
 			return fmt.Errorf("decode stored manifest: %w", err)
 		}
-		at, _ := time.Parse(time.RFC3339Nano, string(meta.Get(keyImportedAt)))
+		at, _ := time.Parse(time.RFC3339Nano, string(meta.Get([]byte(keyImportedAt))))
 		s.setCurrent(&m, at)
 		return nil
 	})

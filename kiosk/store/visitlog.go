@@ -44,7 +44,7 @@ func (s *Store) Record(ctx context.Context, v Visit) (Counters, error) {
 	}
 	var out Counters
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		visits := tx.Bucket(bucketVisits)
+		visits := tx.Bucket([]byte(bucketVisits))
 		if visits.Get(v.ID[:]) != nil {
 			return fmt.Errorf("visit %s already recorded", v.ID)
 		}
@@ -64,7 +64,7 @@ func (s *Store) Record(ctx context.Context, v Visit) (Counters, error) {
 		if err := visits.Put(v.ID[:], raw); err != nil {
 			return err
 		}
-		return tx.Bucket(bucketOutbox).Put(v.ID[:], nil)
+		return tx.Bucket([]byte(bucketOutbox)).Put(v.ID[:], nil)
 	})
 	if err != nil {
 		return Counters{}, fmt.Errorf("record visit %s: %w", v.ID, err)
@@ -79,7 +79,7 @@ func apply(tx *bolt.Tx, v Visit, sign int) (Counters, error) {
 	if err != nil {
 		return c, err
 	}
-	pres := tx.Bucket(bucketPresence)
+	pres := tx.Bucket([]byte(bucketPresence))
 	switch v.Verdict {
 	case VerdictAdmit:
 		if v.Direction == "exit" {
@@ -128,7 +128,7 @@ func apply(tx *bolt.Tx, v Visit, sign int) (Counters, error) {
 
 // undo reverses the visit that v names, once.
 func undo(tx *bolt.Tx, v Visit) (Counters, error) {
-	raw := tx.Bucket(bucketVisits).Get(v.Undoes[:])
+	raw := tx.Bucket([]byte(bucketVisits)).Get(v.Undoes[:])
 	if raw == nil {
 		return Counters{}, fmt.Errorf("%w: visit %s not found", ErrUndoNotAllowed, v.Undoes)
 	}
@@ -139,7 +139,7 @@ func undo(tx *bolt.Tx, v Visit) (Counters, error) {
 	if orig.Verdict == VerdictUndo {
 		return Counters{}, fmt.Errorf("%w: %s is itself an undo", ErrUndoNotAllowed, v.Undoes)
 	}
-	undone := tx.Bucket(bucketUndone)
+	undone := tx.Bucket([]byte(bucketUndone))
 	if undone.Get(v.Undoes[:]) != nil {
 		return Counters{}, fmt.Errorf("%w: %s was already undone", ErrUndoNotAllowed, v.Undoes)
 	}
@@ -167,7 +167,7 @@ func undo(tx *bolt.Tx, v Visit) (Counters, error) {
 
 func counters(tx *bolt.Tx, day string) (Counters, error) {
 	c := Counters{Day: day, Denied: map[reason.Code]int{}}
-	raw := tx.Bucket(bucketCounters).Get([]byte(day))
+	raw := tx.Bucket([]byte(bucketCounters)).Get([]byte(day))
 	if raw == nil {
 		return c, nil
 	}
@@ -185,7 +185,7 @@ func putCounters(tx *bolt.Tx, c Counters) error {
 	if err != nil {
 		return err
 	}
-	return tx.Bucket(bucketCounters).Put([]byte(c.Day), raw)
+	return tx.Bucket([]byte(bucketCounters)).Put([]byte(c.Day), raw)
 }
 
 func getPresence(b *bolt.Bucket, subject wire.SubjectKey, day string) (presence, bool, error) {
@@ -236,7 +236,7 @@ func decodeVisit(raw []byte) (Visit, error) {
 // when.
 func (s *Store) Presence(subject wire.SubjectKey, day string) (firstEntry time.Time, visit VisitID, inside bool, err error) {
 	err = s.db.View(func(tx *bolt.Tx) error {
-		p, in, err := getPresence(tx.Bucket(bucketPresence), subject, day)
+		p, in, err := getPresence(tx.Bucket([]byte(bucketPresence)), subject, day)
 		firstEntry, visit, inside = p.At, p.Visit, in
 		return err
 	})
@@ -259,7 +259,7 @@ func (s *Store) Visit(id VisitID) (Visit, bool, error) {
 	var v Visit
 	var ok bool
 	err := s.db.View(func(tx *bolt.Tx) error {
-		raw := tx.Bucket(bucketVisits).Get(id[:])
+		raw := tx.Bucket([]byte(bucketVisits)).Get(id[:])
 		if raw == nil {
 			return nil
 		}
@@ -275,7 +275,7 @@ func (s *Store) Visit(id VisitID) (Visit, bool, error) {
 func (s *Store) Recent(n int) ([]Visit, error) {
 	var out []Visit
 	err := s.db.View(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bucketVisits).Cursor()
+		c := tx.Bucket([]byte(bucketVisits)).Cursor()
 		for k, raw := c.Last(); k != nil && len(out) < n; k, raw = c.Prev() {
 			v, err := decodeVisit(raw)
 			if err != nil {
@@ -293,8 +293,8 @@ func (s *Store) Recent(n int) ([]Visit, error) {
 func (s *Store) Pending(limit int) ([]Visit, error) {
 	var out []Visit
 	err := s.db.View(func(tx *bolt.Tx) error {
-		visits := tx.Bucket(bucketVisits)
-		c := tx.Bucket(bucketOutbox).Cursor()
+		visits := tx.Bucket([]byte(bucketVisits))
+		c := tx.Bucket([]byte(bucketOutbox)).Cursor()
 		for k, _ := c.First(); k != nil && len(out) < limit; k, _ = c.Next() {
 			v, err := decodeVisit(visits.Get(k))
 			if err != nil {
@@ -311,7 +311,7 @@ func (s *Store) Pending(limit int) ([]Visit, error) {
 func (s *Store) PendingCount() (int, error) {
 	var n int
 	err := s.db.View(func(tx *bolt.Tx) error {
-		n = tx.Bucket(bucketOutbox).Stats().KeyN
+		n = tx.Bucket([]byte(bucketOutbox)).Stats().KeyN
 		return nil
 	})
 	return n, err
@@ -321,7 +321,7 @@ func (s *Store) PendingCount() (int, error) {
 // become eligible for pruning.
 func (s *Store) Ack(ids ...VisitID) error {
 	return s.db.Update(func(tx *bolt.Tx) error {
-		out := tx.Bucket(bucketOutbox)
+		out := tx.Bucket([]byte(bucketOutbox))
 		for _, id := range ids {
 			if err := out.Delete(id[:]); err != nil {
 				return fmt.Errorf("ack visit %s: %w", id, err)
@@ -346,7 +346,7 @@ func (s *Store) Prune(ctx context.Context, before time.Time) (int, error) {
 		}
 		n, more := 0, false
 		err := s.db.Update(func(tx *bolt.Tx) error {
-			visits, outbox, undone := tx.Bucket(bucketVisits), tx.Bucket(bucketOutbox), tx.Bucket(bucketUndone)
+			visits, outbox, undone := tx.Bucket([]byte(bucketVisits)), tx.Bucket([]byte(bucketOutbox)), tx.Bucket([]byte(bucketUndone))
 			c := visits.Cursor()
 			var doomed [][]byte
 			for k, raw := c.First(); k != nil; k, raw = c.Next() {
@@ -391,17 +391,17 @@ func (s *Store) Prune(ctx context.Context, before time.Time) (int, error) {
 
 // pruneDays drops counters and presence of days before day.
 func pruneDays(tx *bolt.Tx, day string) error {
-	c := tx.Bucket(bucketCounters).Cursor()
+	c := tx.Bucket([]byte(bucketCounters)).Cursor()
 	var old [][]byte
 	for k, _ := c.First(); k != nil && string(k) < day; k, _ = c.Next() {
 		old = append(old, append([]byte(nil), k...))
 	}
 	for _, k := range old {
-		if err := tx.Bucket(bucketCounters).Delete(k); err != nil {
+		if err := tx.Bucket([]byte(bucketCounters)).Delete(k); err != nil {
 			return err
 		}
 	}
-	pres := tx.Bucket(bucketPresence)
+	pres := tx.Bucket([]byte(bucketPresence))
 	var gone [][]byte
 	err := pres.ForEach(func(k, raw []byte) error {
 		var p presence

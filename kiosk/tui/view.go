@@ -15,22 +15,20 @@ import (
 	"github.com/doorcheck/doorcheck/sync/wire"
 )
 
-// Palette: the eight basic ANSI colours only, so the verdict reads the
-// same on the bare Linux console as in xterm.
-var (
-	statusColour = map[wire.Status]color.Color{
-		wire.Red:    lipgloss.Red,
-		wire.Yellow: lipgloss.Yellow,
-		wire.Blue:   lipgloss.Blue,
-		wire.Green:  lipgloss.Green,
+// palette returns a status's background and ink. Only the eight basic
+// ANSI colours, so the verdict reads the same on the bare Linux console as
+// in xterm.
+func palette(st wire.Status) (bg, fg color.Color) {
+	switch st {
+	case wire.Red:
+		return lipgloss.Red, lipgloss.White
+	case wire.Yellow:
+		return lipgloss.Yellow, lipgloss.Black
+	case wire.Green:
+		return lipgloss.Green, lipgloss.Black
 	}
-	statusInk = map[wire.Status]color.Color{
-		wire.Red:    lipgloss.White,
-		wire.Yellow: lipgloss.Black,
-		wire.Blue:   lipgloss.White,
-		wire.Green:  lipgloss.Black,
-	}
-)
+	return lipgloss.Blue, lipgloss.White
+}
 
 // View renders the whole screen.
 func (m *Model) View() tea.View {
@@ -91,7 +89,7 @@ func (m *Model) verdictView(r kiosk.Result, h int) string {
 		lines = []string{r.Err.Error()}
 	default:
 		if v.HasStatus && v.Decision != kiosk.Undone {
-			bg, fg = statusColour[v.Status], statusInk[v.Status]
+			bg, fg = palette(v.Status)
 		}
 		lines = append(lines, m.headline(decisionWord(v), h))
 		if v.HasStatus {

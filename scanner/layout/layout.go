@@ -17,11 +17,13 @@ type Layout struct {
 }
 
 // usRows are the US layout's keys, row by row: unshifted, then shifted.
-var usRows = [][2]string{
-	{"`1234567890-=", "~!@#$%^&*()_+"},
-	{"qwertyuiop[]\\", "QWERTYUIOP{}|"},
-	{"asdfghjkl;'", "ASDFGHJKL:\""},
-	{"zxcvbnm,./", "ZXCVBNM<>?"},
+func usRows() [][2]string {
+	return [][2]string{
+		{"`1234567890-=", "~!@#$%^&*()_+"},
+		{"qwertyuiop[]\\", "QWERTYUIOP{}|"},
+		{"asdfghjkl;'", "ASDFGHJKL:\""},
+		{"zxcvbnm,./", "ZXCVBNM<>?"},
+	}
 }
 
 // Russian is the ЙЦУКЕН layout (xkb "ru"): digits stay digits, letters and
@@ -61,17 +63,18 @@ func ByName(name string) (Layout, bool) {
 // build pairs each layout character with the US character on the same key.
 func build(name string, rows [][2]string) Layout {
 	l := Layout{Name: name, fromKey: map[rune]rune{}}
+	us := usRows()
 	for i, row := range rows {
 		for shift := 0; shift < 2; shift++ {
-			us, local := []rune(usRows[i][shift]), []rune(row[shift])
-			if len(us) != len(local) {
+			usKeys, local := []rune(us[i][shift]), []rune(row[shift])
+			if len(usKeys) != len(local) {
 				panic("layout " + name + ": row length differs from US")
 			}
 			for k, r := range local {
-				if _, dup := l.fromKey[r]; dup && l.fromKey[r] != us[k] {
+				if _, dup := l.fromKey[r]; dup && l.fromKey[r] != usKeys[k] {
 					panic("layout " + name + ": character on two keys: " + string(r))
 				}
-				l.fromKey[r] = us[k]
+				l.fromKey[r] = usKeys[k]
 			}
 		}
 	}
