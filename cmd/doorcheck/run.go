@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"sync"
 	"time"
@@ -104,9 +105,15 @@ func runKiosk(ctx context.Context, e *env, name string, args []string, allowHead
 		return err
 	}
 
+	// Headless mode logs to stderr; the TUI owns the terminal, so its
+	// background work must not write there.
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if *noTUI {
+		log = slog.New(slog.NewTextHandler(e.stderr, nil))
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	go pruneEvery(ctx, k, time.Hour)
+	go pruneEvery(ctx, k, time.Hour, log)
 	scans := make(chan scanner.Scan, 16)
 	events := make(chan scanner.Event, 16)
 	var sources sync.WaitGroup
@@ -118,11 +125,13 @@ func runKiosk(ctx context.Context, e *env, name string, args []string, allowHead
 		sources.Add(1)
 		go func() { defer sources.Done(); src.Run(ctx, scans, events) }()
 	}
-	defer sources.Wait()
-	defer cancel()
+	defer func() {
+		cancel() // stop the sources, then wait for them
+		sources.Wait()
+	}()
 
 	if *noTUI {
-		return runHeadless(ctx, e, k, scans, events, !haveSerial)
+		return runHeadless(ctx, e, k, scans, events, !haveSerial, log)
 	}
 	return runScreen(ctx, e, k, scans, events)
 }
@@ -130,20 +139,15 @@ func runKiosk(ctx context.Context, e *env, name string, args []string, allowHead
 // runHeadless writes one JSON line per verdict on stdout and scanner
 // events as log lines on stderr. Without a serial scanner it reads
 // payloads from standard input, one per line, and ends with it.
-func runHeadless(ctx context.Context, e *env, k *openedKiosk, scans chan scanner.Scan, events chan scanner.Event, fromStdin bool) error {
-	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+func runHeadless(ctx context.Context, e *env, k *openedKiosk, scans chan scanner.Scan, events chan scanner.Event, fromStdin bool, log *slog.Logger) error {
 	enc := json.NewEncoder(e.stdout)
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	if fromStdin {
+		// Standard input is the only source: when it ends, closing the
+		// channel lets the loop check what is queued and return.
 		src := stream.New("stdin", e.stdin, frame.Options{Terminator: frame.LF, Max: kiosk.MaxPayload})
 		go func() {
 			src.Run(ctx, scans, events)
-			// End of input: let the loop drain what was framed, then stop.
-			for len(scans) > 0 && ctx.Err() == nil {
-				time.Sleep(time.Millisecond)
-			}
-			cancel()
+			close(scans)
 		}()
 	}
 	go func() {
@@ -178,7 +182,7 @@ func runHeadless(ctx context.Context, e *env, k *openedKiosk, scans chan scanner
 
 // pruneEvery deletes visits the hub has acknowledged once they are older
 // than the retention period, at start and then every interval.
-func pruneEvery(ctx context.Context, k *openedKiosk, interval time.Duration) {
+func pruneEvery(ctx context.Context, k *openedKiosk, interval time.Duration, log *slog.Logger) {
 	retention := k.cfg.Policy.Retention.Duration
 	if retention <= 0 {
 		return
@@ -187,7 +191,7 @@ func pruneEvery(ctx context.Context, k *openedKiosk, interval time.Duration) {
 	defer t.Stop()
 	for {
 		if _, err := k.store.Prune(ctx, time.Now().Add(-retention)); err != nil && ctx.Err() == nil {
-			slog.Warn("prune old visits", "err", err)
+			log.Warn("prune old visits", "err", err)
 		}
 		select {
 		case <-ctx.Done():
