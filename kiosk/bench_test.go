@@ -50,9 +50,5 @@ func BenchmarkCheckDurable(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.ReportMetric(latency.Micros(lat.Percentile(50)), "p50-µs")
-	b.ReportMetric(latency.Micros(lat.Percentile(99)), "p99-µs")
-	b.ReportMetric(latency.Micros(raw.Percentile(50)), "fsync-p50-µs")
-	b.ReportMetric(latency.Micros(raw.Percentile(99)), "fsync-p99-µs")
-	b.ReportMetric(float64(lat.Percentile(50))/float64(raw.Percentile(50)), "p50/fsync")
+	latency.Report(b, &lat, raw)
 }

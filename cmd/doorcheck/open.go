@@ -141,6 +141,21 @@ func settingsOf(cfg *config.Config) (kiosk.Settings, error) {
 	}, nil
 }
 
+// openWithFlags parses a command that takes only the kiosk flags, and opens
+// the kiosk.
+func openWithFlags(ctx context.Context, e *env, name string, args []string, dryRun bool) (*openedKiosk, error) {
+	fs := newFlags(e, name)
+	var kf kioskFlags
+	kf.register(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, usagef("unexpected argument %q", fs.Arg(0))
+	}
+	return openKiosk(ctx, e, kf, dryRun)
+}
+
 // importDemo brings the demo store up to the day's demo snapshot.
 func importDemo(ctx context.Context, st *store.Store, now time.Time) error {
 	if m, ok := st.Current(); ok && m.Version >= demo.Version(now) {

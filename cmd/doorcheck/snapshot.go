@@ -185,13 +185,7 @@ func parseHubKey(s string) (ed25519.PublicKey, error) {
 
 // runSnapshotInfo prints the current snapshot's version, age and size.
 func runSnapshotInfo(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "snapshot info")
-	var kf kioskFlags
-	kf.register(fs)
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	k, err := openKiosk(ctx, e, kf, true)
+	k, err := openWithFlags(ctx, e, "snapshot info", args, true)
 	if err != nil {
 		return err
 	}

@@ -94,13 +94,7 @@ func readLines(path string) ([]string, error) {
 // runUndo reverses the last decision made through this store within the
 // undo window, from the command line.
 func runUndo(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "undo")
-	var kf kioskFlags
-	kf.register(fs)
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	k, err := openKiosk(ctx, e, kf, false)
+	k, err := openWithFlags(ctx, e, "undo", args, false)
 	if err != nil {
 		return err
 	}
@@ -115,13 +109,7 @@ func runUndo(ctx context.Context, e *env, args []string) error {
 
 // runStats prints today's counters and the snapshot state.
 func runStats(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "stats")
-	var kf kioskFlags
-	kf.register(fs)
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	k, err := openKiosk(ctx, e, kf, true)
+	k, err := openWithFlags(ctx, e, "stats", args, true)
 	if err != nil {
 		return err
 	}

@@ -103,3 +103,13 @@ func BenchDir(tb testing.TB) string {
 	}
 	return tb.TempDir()
 }
+
+// Report adds a sample's median and tail, the raw fsync reference's, and
+// their ratio to a benchmark's output.
+func Report(b *testing.B, s, rawFsync *Sample) {
+	b.ReportMetric(Micros(s.Percentile(50)), "p50-µs")
+	b.ReportMetric(Micros(s.Percentile(99)), "p99-µs")
+	b.ReportMetric(Micros(rawFsync.Percentile(50)), "fsync-p50-µs")
+	b.ReportMetric(Micros(rawFsync.Percentile(99)), "fsync-p99-µs")
+	b.ReportMetric(float64(s.Percentile(50))/float64(rawFsync.Percentile(50)), "p50/fsync")
+}
