@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"os"
 	"strings"
 	"time"
@@ -121,8 +123,8 @@ func runStats(ctx context.Context, e *env, args []string) error {
 	c := s.Counters
 	fmt.Fprintf(e.stdout, "day %s: inside %d, entries %d, exits %d, not verified %d, undos %d, waiting for upload %d\n",
 		s.Day, c.Inside, c.Entries, c.Exits, c.NotVerified, c.Undos, s.Pending)
-	for r, n := range c.Denied {
-		fmt.Fprintf(e.stdout, "  denied %-20s %d\n", r, n)
+	for _, r := range slices.Sorted(maps.Keys(c.Denied)) {
+		fmt.Fprintf(e.stdout, "  denied %-20s %d\n", r, c.Denied[r])
 	}
 	if !s.Snapshot.Present {
 		fmt.Fprintln(e.stdout, "no snapshot")
