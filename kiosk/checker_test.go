@@ -32,13 +32,13 @@ var demoDay = at("2026-11-24T10:00:00Z") // the demo snapshot is created at midn
 // fixture is a checker over a temp store holding the demo snapshot of
 // demoDay.
 type fixture struct {
-	t     *testing.T
+	t     testing.TB
 	st    *store.Store
 	clock *clock
 	c     *Checker
 }
 
-func newFixture(t *testing.T, s Settings) *fixture {
+func newFixture(t testing.TB, s Settings) *fixture {
 	t.Helper()
 	st, err := store.Open(filepath.Join(t.TempDir(), "k.db"), store.Options{NoSync: true})
 	if err != nil {
