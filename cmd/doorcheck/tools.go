@@ -5,8 +5,8 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"slices"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
