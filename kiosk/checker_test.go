@@ -184,6 +184,10 @@ func TestDebounceReentryAndCapacity(t *testing.T) {
 	if !again.Repeat || again.Recorded || again.VisitID != first.VisitID {
 		t.Fatalf("scan within debounce must repeat the first verdict: %+v", again)
 	}
+	f.clock.add(1 * time.Second) // a scanner reading a held pass continuously
+	if held := f.check(green); !held.Repeat {
+		t.Fatalf("a repeat must restart the debounce window: %+v", held)
+	}
 	f.clock.add(2 * time.Second)
 	re := f.check(green)
 	if re.Repeat || re.Decision != Admit || !slices.Equal(re.Reasons, []reason.Code{reason.Reentry}) || !re.FirstEntryAt.Equal(first.At) {

@@ -24,15 +24,21 @@ func newDebouncer(window time.Duration, max int) debouncer {
 	return debouncer{window: window, max: max}
 }
 
-// seen returns the earlier verdict for payload if it arrived within the
-// window before now.
+// seen returns the earlier verdict for payload if it last arrived within
+// the window before now. A repeat restarts the window, so a pass held in
+// front of a scanner that reads continuously makes one visit, not one
+// every window.
 func (d *debouncer) seen(payload string, now time.Time) (Verdict, bool) {
 	sum := sha256.Sum256([]byte(payload))
 	for i := len(d.recent) - 1; i >= 0; i-- {
-		r := d.recent[i]
+		r := &d.recent[i]
 		if r.sum == sum {
 			age := now.Sub(r.at)
-			return r.verdict, age >= 0 && age < d.window
+			if age < 0 || age >= d.window {
+				return Verdict{}, false
+			}
+			r.at = now
+			return r.verdict, true
 		}
 	}
 	return Verdict{}, false
