@@ -226,12 +226,12 @@ func (c *Checker) record(ctx context.Context, v *Verdict, subject wire.SubjectKe
 	}
 	visit, err := c.visitOf(v, subject)
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrCannotRecord, err)
+		return fmt.Errorf("%w: %w", ErrCannotRecord, err)
 	}
 	if _, err := c.st.Record(ctx, visit); err != nil {
-		return fmt.Errorf("%w: %v", ErrCannotRecord, err)
+		return fmt.Errorf("%w: %w", ErrCannotRecord, err)
 	}
-	v.VisitID, v.Recorded = visit.IDString(), true
+	v.VisitID, v.Recorded = visit.ID.String(), true
 	return nil
 }
 
@@ -267,16 +267,16 @@ func (c *Checker) Undo(ctx context.Context) (Verdict, error) {
 	}
 	visit, err := c.visitOf(&v, last.Subject)
 	if err != nil {
-		return v, fmt.Errorf("%w: %v", ErrCannotRecord, err)
+		return v, fmt.Errorf("%w: %w", ErrCannotRecord, err)
 	}
 	visit.Undoes = last.ID
 	if _, err := c.st.Record(ctx, visit); err != nil {
 		if errors.Is(err, store.ErrUndoNotAllowed) {
-			return Verdict{}, fmt.Errorf("%w: %v", ErrNothingToUndo, err)
+			return Verdict{}, fmt.Errorf("%w: %w", ErrNothingToUndo, err)
 		}
-		return v, fmt.Errorf("undo: %w: %v", ErrCannotRecord, err)
+		return v, fmt.Errorf("undo: %w: %w", ErrCannotRecord, err)
 	}
-	v.VisitID, v.Recorded = visit.IDString(), true
+	v.VisitID, v.Recorded = visit.ID.String(), true
 	c.debounce.forget()
 	return v, nil
 }

@@ -94,9 +94,6 @@ type Visit struct {
 	Undoes          VisitID         `json:"undoes,omitempty"`
 }
 
-// IDString is the visit id as a UUID string.
-func (v Visit) IDString() string { return v.ID.String() }
-
 // visitRecord is Visit's stored JSON: the subject key in hex.
 type visitRecord struct {
 	Visit
