@@ -67,6 +67,7 @@ type Model struct {
 
 	stats     kiosk.Stats
 	statsErr  error
+	statsAt   time.Time // when stats were last asked for on the clock
 	scannerOK map[string]bool // serial source → connected
 	showHelp  bool
 	quitArmed time.Time
@@ -108,9 +109,12 @@ type (
 	tickMsg time.Time
 )
 
-const tickEvery = 25 * time.Millisecond
+const (
+	tickEvery  = 25 * time.Millisecond
+	statsEvery = 30 * time.Second
+)
 
-// Init starts listening to the serial sources and the clock.
+// Init starts listening to scanner health events and the clock.
 func (m *Model) Init() tea.Cmd {
 	return tea.Batch(m.listenEvents(), m.refreshStats(), tick())
 }
@@ -166,6 +170,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		if m.notice != "" && now.After(m.noticeTil) {
 			m.notice = ""
+		}
+		if now.Sub(m.statsAt) >= statsEvery {
+			// Data age and staleness change with no scans at all.
+			m.statsAt = now
+			cmds = append(cmds, m.refreshStats())
 		}
 		cmds = append(cmds, tick())
 		return m, tea.Batch(cmds...)
