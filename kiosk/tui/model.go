@@ -67,7 +67,7 @@ type Model struct {
 
 	stats     kiosk.Stats
 	statsErr  error
-	statsAt   time.Time // when stats were last asked for on the clock
+	statsAt   time.Time       // when stats were last asked for on the clock
 	scannerOK map[string]bool // serial source → connected
 	showHelp  bool
 	quitArmed time.Time
