@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	crand "crypto/rand"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -29,26 +31,45 @@ const crashEnv = "DOORCHECK_STORE_CRASH_CHILD"
 // and a kill can land between any two of them.
 const crashBlock = 64
 
+// TestCrashChild is the child's side. Its role comes from the environment:
+// "full" or "delta" imports dir/<role>.snap, reporting each progress
+// callback and each phase on stdout, and stops at the phase named by
+// $DOORCHECK_CRASH_HOLD until it is killed; "record" records visits and
+// prints each id after Record returns. Whatever the role, the child never
+// exits on its own once its work is done: it waits for stdin to close,
+// which happens when the parent kills it or dies.
 func TestCrashChild(t *testing.T) {
 	role := os.Getenv(crashEnv)
 	if role == "" {
 		t.Skip("only runs as a crash-test child")
 	}
 	dir := os.Getenv("DOORCHECK_CRASH_DIR")
-	s, err := Open(filepath.Join(dir, "k.db"), Options{blockEntries: crashBlock})
-	if err != nil {
+	fail := func(err error) {
 		fmt.Println("error", err)
 		os.Exit(1)
+	}
+	hold := os.Getenv("DOORCHECK_CRASH_HOLD")
+	waitForKill := func() { io.Copy(io.Discard, os.Stdin) }
+	s, err := Open(filepath.Join(dir, "k.db"), Options{blockEntries: crashBlock, phase: func(name string) {
+		fmt.Println(name)
+		if name == hold {
+			waitForKill()
+		}
+	}})
+	if err != nil {
+		fail(err)
+	}
+	if role == "record" {
+		recordBurst(s, fail)
+		return
 	}
 	data, err := os.ReadFile(filepath.Join(dir, role+".snap"))
 	if err != nil {
-		fmt.Println("error", err)
-		os.Exit(1)
+		fail(err)
 	}
 	r, err := wire.Open(bytes.NewReader(data), hubPub)
 	if err != nil {
-		fmt.Println("error", err)
-		os.Exit(1)
+		fail(err)
 	}
 	fmt.Println("start")
 	n := 0
@@ -57,27 +78,55 @@ func TestCrashChild(t *testing.T) {
 		fmt.Println("progress", n)
 	})
 	if err != nil {
-		fmt.Println("error", err)
-		os.Exit(1)
+		fail(err)
 	}
 	fmt.Println("done")
-	// Wait to be killed: the parent decides when.
-	time.Sleep(time.Minute)
+	waitForKill()
 }
 
-// runAndKill starts the child and kills it once it has printed the line
-// killAt. It returns the lines the child printed.
-func runAndKill(t *testing.T, dir, role, killAt string) []string {
+// recordBurst records visits until killed, printing each id once Record
+// has returned: a printed id is a promise that the visit is on disk.
+func recordBurst(s *Store, fail func(error)) {
+	at := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+	for i := 0; ; i++ {
+		at = at.Add(time.Millisecond)
+		id, err := NewVisitID(at, crand.Reader)
+		if err != nil {
+			fail(err)
+		}
+		v := Visit{ID: id, At: at, Day: at.Format(time.DateOnly), Kiosk: "k", Venue: "v", Door: "d",
+			Direction: "entry", Subject: wire.SubjectKey{1, byte(i), byte(i >> 8), byte(i >> 16)},
+			Kind: "iin", Status: "green", Verdict: VerdictAdmit}
+		if _, err := s.Record(context.Background(), v); err != nil {
+			fail(err)
+		}
+		fmt.Println("recorded", id)
+	}
+}
+
+// runAndKill starts the child and SIGKILLs it as soon as the lines it has
+// printed satisfy kill. hold names the phase the child stops at, if any.
+// It returns the lines the child printed.
+func runAndKill(t *testing.T, dir, role, hold string, kill func(lines []string) bool) []string {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
-	cmd.Env = append(os.Environ(), crashEnv+"="+role, "DOORCHECK_CRASH_DIR="+dir)
+	cmd.Env = append(os.Environ(), crashEnv+"="+role, "DOORCHECK_CRASH_DIR="+dir, "DOORCHECK_CRASH_HOLD="+hold)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
+	stdin, err := cmd.StdinPipe() // closed after the kill; the child waits on it
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stdin.Close()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	// A child that hangs without printing killAt is killed by the timer,
+	// which ends the scan below.
+	timer := time.AfterFunc(2*time.Minute, func() { cmd.Process.Kill() })
+	defer timer.Stop()
 	var lines []string
 	sc := bufio.NewScanner(out)
 	killed := false
@@ -85,23 +134,29 @@ func runAndKill(t *testing.T, dir, role, killAt string) []string {
 		line := sc.Text()
 		lines = append(lines, line)
 		if strings.HasPrefix(line, "error") {
+			cmd.Process.Kill()
+			cmd.Wait()
 			t.Fatalf("child: %s", line)
 		}
-		if line == killAt {
-			cmd.Process.Signal(syscall.SIGKILL)
+		if kill(lines) {
+			if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+				t.Fatal(err)
+			}
 			killed = true
 			break
 		}
 	}
 	cmd.Wait()
 	if !killed {
-		t.Fatalf("child ended before %q: %q", killAt, lines)
+		t.Fatalf("child ended before the kill point: %q", lines)
 	}
 	return lines
 }
 
-// verifyOneOf reopens the store and checks it holds exactly one of the
-// snapshots, whole, and no leftover generation.
+// verifyOneOf reopens the store and checks that exactly one of the
+// snapshots is current and whole — every entry of the current generation,
+// read back in order, is that snapshot's, and nothing else — and that Open
+// left no other generation behind. It returns the current version.
 func verifyOneOf(t *testing.T, dir string, versions map[uint64][]wire.Entry) uint64 {
 	t.Helper()
 	s, err := Open(filepath.Join(dir, "k.db"), Options{})
@@ -117,37 +172,17 @@ func verifyOneOf(t *testing.T, dir string, versions map[uint64][]wire.Entry) uin
 	if !ok {
 		t.Fatalf("current version %d is neither snapshot", m.Version)
 	}
-	for i := 0; i < len(want); i += max(1, len(want)/2000) {
+	if got := allEntries(t, s); !slices.Equal(got, want) {
+		t.Fatalf("version %d is current but its generation holds %d entries, not the %d of that snapshot", m.Version, len(got), len(want))
+	}
+	for i := 0; i < len(want); i += max(1, len(want)/1000) {
 		got, found, err := s.Lookup(want[i].Subject)
 		if err != nil || !found || got != want[i] {
 			t.Fatalf("version %d: entry %d = %+v %v %v, want %+v", m.Version, i, got, found, err, want[i])
 		}
 	}
-	for v, other := range versions {
-		if v == m.Version {
-			continue
-		}
-		for i := 0; i < len(other); i += max(1, len(other)/500) {
-			e := other[i]
-			if slices.ContainsFunc(want, func(w wire.Entry) bool { return w.Subject == e.Subject }) {
-				continue
-			}
-			if _, found, _ := s.Lookup(e.Subject); found {
-				t.Fatalf("version %d is current but holds an entry only version %d has: a mix", m.Version, v)
-			}
-		}
-	}
-	var gens int
-	s.db.View(func(tx *txT) error {
-		return tx.ForEach(func(name []byte, _ *bucketT) error {
-			if isGeneration(name) {
-				gens++
-			}
-			return nil
-		})
-	})
-	if gens != 1 {
-		t.Fatalf("%d generations after reopen, want 1", gens)
+	if gens := generations(t, s); len(gens) != 1 {
+		t.Fatalf("generations after reopen: %q, want one", gens)
 	}
 	return m.Version
 }
@@ -164,27 +199,49 @@ func prepareBase(t *testing.T, dir string, base []wire.Entry) {
 	s.Close()
 }
 
+// crashPoint is where a crash test kills its child: when it prints killAt,
+// having stopped at phase hold if hold is set. want is the version that
+// must be current afterwards; 0 accepts either, for kills that race the
+// child's next transaction.
+func lastLineIs(s string) func([]string) bool {
+	return func(lines []string) bool { return lines[len(lines)-1] == s }
+}
+
+type crashPoint struct {
+	killAt, hold string
+	want         uint64
+}
+
+var snapshotCrashPoints = []crashPoint{
+	{killAt: "start", want: 1},
+	{killAt: "progress 1"},
+	{killAt: "progress 2"},
+	{killAt: "progress 3"},
+	{killAt: "verified", hold: "verified", want: 1}, // body verified, not yet flipped
+	{killAt: "flipped", hold: "flipped", want: 2},   // flipped, old generation not yet dropped
+	{killAt: "done", want: 2},
+}
+
 func TestCrashDuringFullImport(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crash tests re-execute the binary")
 	}
 	base := slices.Collect(sortedEntries(20_000, 1))
-	next := slices.Collect(sortedEntries(300_000, 2))
-	for _, killAt := range []string{"start", "progress 1", "progress 2", "progress 4", "done"} {
-		t.Run(killAt, func(t *testing.T) {
+	next := slices.Collect(sortedEntries(300_000, 2)) // 5 transactions of 64-entry blocks
+	snap := fullFile(t, 2, slices.Values(next))
+	for _, p := range snapshotCrashPoints {
+		t.Run(p.killAt, func(t *testing.T) {
 			dir := t.TempDir()
 			prepareBase(t, dir, base)
-			if err := os.WriteFile(filepath.Join(dir, "full.snap"), fullFile(t, 2, slices.Values(next)), 0o600); err != nil {
+			if err := os.WriteFile(filepath.Join(dir, "full.snap"), snap, 0o600); err != nil {
 				t.Fatal(err)
 			}
-			runAndKill(t, dir, "full", killAt)
+			runAndKill(t, dir, "full", p.hold, lastLineIs(p.killAt))
 			v := verifyOneOf(t, dir, map[uint64][]wire.Entry{1: base, 2: next})
-			if killAt == "done" && v != 2 {
-				t.Fatalf("import reported done but version %d is current", v)
+			if p.want != 0 && v != p.want {
+				t.Fatalf("killed at %q: version %d is current, want %d", p.killAt, v, p.want)
 			}
-			if killAt == "start" && v != 1 {
-				t.Fatalf("killed before any write but version %d is current", v)
-			}
+			t.Logf("killed at %q: version %d current", p.killAt, v)
 		})
 	}
 }
@@ -193,20 +250,71 @@ func TestCrashDuringDelta(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crash tests re-execute the binary")
 	}
-	base := slices.Collect(sortedEntries(200_000, 3))
+	base := slices.Collect(sortedEntries(200_000, 3)) // 4 transactions of 64-entry blocks
 	next := mutate(base, 0.05, 4)
 	changes := slices.Collect(wire.Diff(slices.Values(base), slices.Values(next)))
-	for _, killAt := range []string{"start", "progress 1", "progress 2", "done"} {
-		t.Run(killAt, func(t *testing.T) {
+	snap := deltaFile(t, 1, 2, changes, len(next))
+	for _, p := range snapshotCrashPoints {
+		t.Run(p.killAt, func(t *testing.T) {
 			dir := t.TempDir()
 			prepareBase(t, dir, base)
-			if err := os.WriteFile(filepath.Join(dir, "delta.snap"), deltaFile(t, 1, 2, changes, len(next)), 0o600); err != nil {
+			if err := os.WriteFile(filepath.Join(dir, "delta.snap"), snap, 0o600); err != nil {
 				t.Fatal(err)
 			}
-			runAndKill(t, dir, "delta", killAt)
+			runAndKill(t, dir, "delta", p.hold, lastLineIs(p.killAt))
 			v := verifyOneOf(t, dir, map[uint64][]wire.Entry{1: base, 2: next})
-			if killAt == "done" && v != 2 {
-				t.Fatalf("delta reported done but version %d is current", v)
+			if p.want != 0 && v != p.want {
+				t.Fatalf("killed at %q: version %d is current, want %d", p.killAt, v, p.want)
+			}
+			t.Logf("killed at %q: version %d current", p.killAt, v)
+		})
+	}
+}
+
+// TestCrashDuringRecordBurst kills a child recording visits as fast as it
+// can and checks that every visit it reported recorded survived, whole:
+// in the log, in the outbox, and in the day's counters.
+func TestCrashDuringRecordBurst(t *testing.T) {
+	if testing.Short() {
+		t.Skip("crash tests re-execute the binary")
+	}
+	for _, n := range []int{1, 25, 150} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			dir := t.TempDir()
+			lines := runAndKill(t, dir, "record", "", func(lines []string) bool {
+				return strings.HasPrefix(lines[len(lines)-1], "recorded") && len(lines) >= n
+			})
+			var printed []VisitID
+			for _, l := range lines {
+				if rest, ok := strings.CutPrefix(l, "recorded "); ok {
+					var id VisitID
+					if err := id.UnmarshalText([]byte(rest)); err != nil {
+						t.Fatal(err)
+					}
+					printed = append(printed, id)
+				}
+			}
+			s, err := Open(filepath.Join(dir, "k.db"), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			for _, id := range printed {
+				if _, ok, err := s.Visit(id); !ok || err != nil {
+					t.Fatalf("visit %s was reported recorded but is gone after the kill (%v)", id, err)
+				}
+			}
+			// The child may have committed one more visit that it did not
+			// get to print; each committed visit is whole: log, outbox and
+			// counters agree.
+			all, err := s.Recent(len(printed) + 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pending, _ := s.PendingCount()
+			c, _ := s.Counters("2026-11-24")
+			if len(all) < len(printed) || len(all) > len(printed)+1 || pending != len(all) || c.Entries != len(all) || c.Inside != len(all) {
+				t.Fatalf("printed %d, stored %d visits, %d pending, counters %+v", len(printed), len(all), pending, c)
 			}
 		})
 	}

@@ -19,31 +19,74 @@ import (
 // measured fastest for bulk loads here.
 const blocksPerTx = 1000
 
-// Progress reports an import's advance.
+// Progress reports an import's advance. It is sent after each import
+// transaction (at most every blocksPerTx blocks, a few tens of
+// milliseconds of work), so a callback may redraw without throttling much.
 type Progress struct {
-	Entries uint64 // records read from the snapshot so far
-	Bytes   uint64 // body bytes read so far
-	Total   uint64 // records in the snapshot
+	Entries    uint64 // records read from the snapshot body so far
+	Bytes      uint64 // body bytes read so far
+	Total      uint64 // records in the snapshot body
+	TotalBytes uint64 // bytes in the snapshot body
 }
 
-// Import imports a verified snapshot reader: a full snapshot or a delta.
-// The new data becomes visible in one transaction, only after the whole
-// body has matched its manifest; any failure leaves the old snapshot
-// current and untouched. progress, if not nil, is called after each
-// transaction.
+func progressOf(r *wire.Reader, records uint64) Progress {
+	size := uint64(wire.EntrySize)
+	if r.Manifest.Kind == wire.KindDelta {
+		size = wire.ChangeSize
+	}
+	return Progress{Entries: records, Bytes: records * size, Total: r.Manifest.Records, TotalBytes: r.Manifest.Records * size}
+}
+
+// Import imports a verified snapshot reader, full or delta according to
+// its manifest: see ImportFull and ApplyDelta.
 func (s *Store) Import(ctx context.Context, r *wire.Reader, progress func(Progress)) error {
+	switch r.Manifest.Kind {
+	case wire.KindFull:
+		return s.ImportFull(ctx, r, progress)
+	case wire.KindDelta:
+		return s.ApplyDelta(ctx, r, progress)
+	}
+	return fmt.Errorf("import: unknown snapshot kind %q", r.Manifest.Kind)
+}
+
+// ImportFull streams a full snapshot into a fresh generation over several
+// transactions and makes it current in one final transaction, only after
+// the reader has verified the whole body against the signed manifest. Any
+// failure — a cancelled ctx, a body that does not match, a disk error —
+// drops the new generation and leaves the old snapshot current and
+// untouched. A version older than the current one is refused with
+// ErrRollback, the current version itself with ErrSameVersion (nothing to
+// do; the CLI says "already current"). progress, if not nil, is called
+// after each transaction.
+func (s *Store) ImportFull(ctx context.Context, r *wire.Reader, progress func(Progress)) error {
+	if r.Manifest.Kind != wire.KindFull {
+		return fmt.Errorf("import full snapshot: reader holds a %s snapshot", r.Manifest.Kind)
+	}
 	if progress == nil {
 		progress = func(Progress) {}
 	}
 	s.snapshotMu.Lock()
 	defer s.snapshotMu.Unlock()
-	switch r.Manifest.Kind {
-	case wire.KindFull:
-		return s.importFull(ctx, r, progress)
-	case wire.KindDelta:
-		return s.applyDelta(ctx, r, progress)
+	return s.importFull(ctx, r, progress)
+}
+
+// ApplyDelta merges a delta into the current snapshot, producing a new
+// generation that becomes current in one transaction, with the same
+// guarantees as ImportFull. It refuses a delta whose base is not the
+// current version (ErrBaseMismatch), one that does not lead past the
+// current version (ErrRollback), one with no snapshot to apply to
+// (ErrNoSnapshot), and one whose result count differs from the
+// manifest's result_entries (ErrResultMismatch).
+func (s *Store) ApplyDelta(ctx context.Context, r *wire.Reader, progress func(Progress)) error {
+	if r.Manifest.Kind != wire.KindDelta {
+		return fmt.Errorf("apply delta: reader holds a %s snapshot", r.Manifest.Kind)
 	}
-	return fmt.Errorf("import: unknown snapshot kind %q", r.Manifest.Kind)
+	if progress == nil {
+		progress = func(Progress) {}
+	}
+	s.snapshotMu.Lock()
+	defer s.snapshotMu.Unlock()
+	return s.applyDelta(ctx, r, progress)
 }
 
 // importFull streams a full snapshot into a fresh generation, then flips.
@@ -102,8 +145,9 @@ func (s *Store) importFull(ctx context.Context, r *wire.Reader, progress func(Pr
 		if err != nil {
 			return fmt.Errorf("import version %d: write: %w", r.Manifest.Version, err)
 		}
-		progress(Progress{Entries: read, Bytes: read * wire.EntrySize, Total: r.Manifest.Records})
+		progress(progressOf(r, read))
 	}
+	s.phase("verified")
 	if err := s.flip(gen, r.Manifest); err != nil {
 		return err
 	}
@@ -126,13 +170,9 @@ func (s *Store) applyDelta(ctx context.Context, r *wire.Reader, progress func(Pr
 	if r.Manifest.BaseVersion != cur.Version {
 		return fmt.Errorf("apply delta %d→%d: %w (current %d)", r.Manifest.BaseVersion, r.Manifest.Version, ErrBaseMismatch, cur.Version)
 	}
-	var oldGen []byte
-	if err := s.db.View(func(tx *bolt.Tx) error {
-		oldGen = append([]byte(nil), tx.Bucket([]byte(bucketMeta)).Get([]byte(keyCurrent))...)
-		return nil
-	}); err != nil {
-		return err
-	}
+	// Only imports change the current generation, and they hold
+	// snapshotMu, so the cached name stays right for the whole merge.
+	oldGen := s.currentGen()
 	gen, err := s.newGeneration()
 	if err != nil {
 		return err
@@ -185,12 +225,13 @@ func (s *Store) applyDelta(ctx context.Context, r *wire.Reader, progress func(Pr
 		if err != nil {
 			return fmt.Errorf("apply delta %d→%d: %w", r.Manifest.BaseVersion, r.Manifest.Version, err)
 		}
-		progress(Progress{Entries: m.changesRead, Bytes: m.changesRead * wire.ChangeSize, Total: r.Manifest.Records})
+		progress(progressOf(r, m.changesRead))
 	}
 	if m.out.total != r.Manifest.ResultEntries {
 		return fmt.Errorf("apply delta %d→%d: %w: %d entries, manifest says %d",
 			r.Manifest.BaseVersion, r.Manifest.Version, ErrResultMismatch, m.out.total, r.Manifest.ResultEntries)
 	}
+	s.phase("verified")
 	if err := s.flip(gen, r.Manifest); err != nil {
 		return err
 	}
@@ -352,7 +393,8 @@ func (s *Store) flip(gen []byte, m *wire.Manifest) error {
 	if err != nil {
 		return fmt.Errorf("make snapshot %d current: %w", m.Version, err)
 	}
-	s.setCurrent(m, now)
+	s.setCurrent(m, now, gen)
+	s.phase("flipped")
 	if len(old) > 0 && !bytes.Equal(old, gen) {
 		s.dropGeneration(old)
 	}

@@ -8,6 +8,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -59,6 +60,10 @@ type Options struct {
 	// blockEntries overrides BlockEntries (tests use small blocks to
 	// exercise block boundaries).
 	blockEntries int
+	// phase, if set, is called at the named points of an import
+	// ("verified", "flipped"), so crash tests can kill a child exactly
+	// between two transactions.
+	phase func(name string)
 }
 
 // BlockEntries is how many entries one bbolt value holds. 777 × 21 bytes
@@ -72,9 +77,15 @@ type Store struct {
 	path         string
 	blockEntries int
 
-	mu         sync.RWMutex // guards the cached current snapshot
+	phase func(string)
+
+	// mu guards the cached current snapshot: its manifest, when it was
+	// imported and the name of its generation bucket. Lookup uses the
+	// cached name to skip reading meta in every transaction.
+	mu         sync.RWMutex
 	manifest   *wire.Manifest
 	importedAt time.Time
+	gen        []byte // never modified once set; replaced on flip
 
 	snapshotMu sync.Mutex // one import or delta at a time
 }
@@ -97,7 +108,10 @@ func Open(path string, opt Options) (*Store, error) {
 		}
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	s := &Store{db: db, path: path, blockEntries: BlockEntries}
+	s := &Store{db: db, path: path, blockEntries: BlockEntries, phase: opt.phase}
+	if s.phase == nil {
+		s.phase = func(string) {}
+	}
 	if opt.blockEntries > 0 {
 		s.blockEntries = opt.blockEntries
 	}
@@ -148,8 +162,12 @@ func (s *Store) init() error {
 		if err := json.Unmarshal(raw, &m); err != nil {
 			return fmt.Errorf("decode stored manifest: %w", err)
 		}
+		gen := meta.Get([]byte(keyCurrent))
+		if gen == nil || tx.Bucket(gen) == nil {
+			return fmt.Errorf("manifest of version %d stored without its generation", m.Version)
+		}
 		at, _ := time.Parse(time.RFC3339Nano, string(meta.Get([]byte(keyImportedAt))))
-		s.setCurrent(&m, at)
+		s.setCurrent(&m, at, bytes.Clone(gen))
 		return nil
 	})
 }
@@ -164,10 +182,18 @@ func (s *Store) Close() error { return s.db.Close() }
 // Path returns the file's path.
 func (s *Store) Path() string { return s.path }
 
-func (s *Store) setCurrent(m *wire.Manifest, importedAt time.Time) {
+func (s *Store) setCurrent(m *wire.Manifest, importedAt time.Time, gen []byte) {
 	s.mu.Lock()
-	s.manifest, s.importedAt = m, importedAt
+	s.manifest, s.importedAt, s.gen = m, importedAt, gen
 	s.mu.Unlock()
+}
+
+// currentGen returns the cached name of the current generation bucket, nil
+// when no snapshot is imported.
+func (s *Store) currentGen() []byte {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.gen
 }
 
 // Current returns the current snapshot's verified manifest. Callers must

@@ -311,3 +311,25 @@ func TestSecondOpenFailsFast(t *testing.T) {
 		t.Fatal("second open of a locked store succeeded")
 	}
 }
+
+// allEntries reads every entry of the current generation, in order.
+func allEntries(t *testing.T, s *Store) []wire.Entry {
+	t.Helper()
+	var out []wire.Entry
+	err := s.db.View(func(tx *txT) error {
+		b := tx.Bucket(tx.Bucket([]byte(bucketMeta)).Get([]byte(keyCurrent)))
+		return b.ForEach(func(k, v []byte) error {
+			if len(v)%wire.EntrySize != 0 || !bytes.Equal(k, v[:wire.SubjectKeySize]) {
+				t.Errorf("block %x is malformed", k)
+			}
+			for off := 0; off < len(v); off += wire.EntrySize {
+				out = append(out, wire.DecodeEntry(v[off:]))
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}

@@ -14,6 +14,13 @@ import (
 )
 
 // Counters are one day's numbers at one venue door.
+//
+// Every denial and every unverified scan counts once in Denied, under its
+// first reason (the one the screen shows), so the values of Denied sum to
+// the number of such decisions; one recorded without a reason counts under
+// "unspecified". NotVerified counts the unverified ones again on their own.
+// An undo is counted on the day of the decision it reverses, and takes that
+// decision's effect back there.
 type Counters struct {
 	Day         string              `json:"day"`
 	Entries     int                 `json:"entries"` // admitted entries
@@ -24,12 +31,21 @@ type Counters struct {
 	Undos       int                 `json:"undos"`
 }
 
-// presence is who entered today and has not exited.
+// unspecifiedReason is where a denial recorded without any reason counts.
+const unspecifiedReason reason.Code = "unspecified"
+
+// presence is a subject's admitted entry of one day. An exit marks it
+// rather than deleting it, so undoing that exit puts the subject back
+// inside.
 type presence struct {
 	Day   string    `json:"day"`
 	At    time.Time `json:"at"`
-	Visit VisitID   `json:"visit"`
+	Visit VisitID   `json:"visit"`         // the admitted entry
+	Exit  VisitID   `json:"exit,omitzero"` // the exit since, if any
 }
+
+// insideOn reports whether p places its subject inside on day.
+func (p presence) insideOn(day string) bool { return p.Day == day && p.Exit.IsZero() }
 
 // Record commits a visit — the record, its outbox entry, the day's
 // counters and presence — in one transaction, fsynced before it returns.
@@ -82,30 +98,14 @@ func apply(tx *bolt.Tx, v Visit, sign int) (Counters, error) {
 	pres := tx.Bucket([]byte(bucketPresence))
 	switch v.Verdict {
 	case VerdictAdmit:
-		if v.Direction == "exit" {
+		exit := v.Direction == "exit" // anything else is an entry
+		if exit {
 			c.Exits += sign
-			if !v.Subject.IsZero() && sign > 0 {
-				if err := pres.Delete(v.Subject[:]); err != nil {
-					return c, err
-				}
-			}
-			break
+		} else {
+			c.Entries += sign
 		}
-		c.Entries += sign
-		if v.Subject.IsZero() {
-			break
-		}
-		p, inside, err := getPresence(pres, v.Subject, v.Day)
-		if err != nil {
-			return c, err
-		}
-		switch {
-		case sign > 0 && !inside:
-			if err := putPresence(pres, v.Subject, presence{Day: v.Day, At: v.At, Visit: v.ID}); err != nil {
-				return c, err
-			}
-		case sign < 0 && inside && p.Visit == v.ID:
-			if err := pres.Delete(v.Subject[:]); err != nil {
+		if !v.Subject.IsZero() {
+			if err := applyPresence(pres, v, exit, sign); err != nil {
 				return c, err
 			}
 		}
@@ -113,17 +113,56 @@ func apply(tx *bolt.Tx, v Visit, sign int) (Counters, error) {
 		if v.Verdict == VerdictNotVerified {
 			c.NotVerified += sign
 		}
+		first := unspecifiedReason
 		if len(v.Reasons) > 0 {
-			c.Denied[v.Reasons[0]] += sign
-			if c.Denied[v.Reasons[0]] <= 0 {
-				delete(c.Denied, v.Reasons[0])
-			}
+			first = v.Reasons[0]
+		}
+		c.Denied[first] += sign
+		if c.Denied[first] <= 0 {
+			delete(c.Denied, first)
 		}
 	default:
 		return c, fmt.Errorf("unknown verdict %q", v.Verdict)
 	}
 	c.Inside = max(0, c.Entries-c.Exits)
 	return c, putCounters(tx, c)
+}
+
+// applyPresence adds (sign +1) or takes back (sign -1) an admitted
+// visit's effect on its subject's presence:
+//
+//	entry: inside from this visit, unless already inside that day;
+//	exit:  marks the day's presence as left;
+//	undo of an entry: the presence it created goes;
+//	undo of an exit: the presence it marked is inside again.
+func applyPresence(pres *bolt.Bucket, v Visit, exit bool, sign int) error {
+	p, found, err := getPresence(pres, v.Subject)
+	if err != nil {
+		return err
+	}
+	sameDay := found && p.Day == v.Day
+	switch {
+	case !exit && sign > 0:
+		if sameDay && p.Exit.IsZero() {
+			return nil // re-entry without exit: the first entry stands
+		}
+		return putPresence(pres, v.Subject, presence{Day: v.Day, At: v.At, Visit: v.ID})
+	case !exit && sign < 0:
+		if sameDay && p.Visit == v.ID {
+			return pres.Delete(v.Subject[:])
+		}
+	case exit && sign > 0:
+		if sameDay && p.Exit.IsZero() {
+			p.Exit = v.ID
+			return putPresence(pres, v.Subject, p)
+		}
+	case exit && sign < 0:
+		if sameDay && p.Exit == v.ID {
+			p.Exit = VisitID{}
+			return putPresence(pres, v.Subject, p)
+		}
+	}
+	return nil
 }
 
 // undo reverses the visit that v names, once.
@@ -188,7 +227,8 @@ func putCounters(tx *bolt.Tx, c Counters) error {
 	return tx.Bucket([]byte(bucketCounters)).Put([]byte(c.Day), raw)
 }
 
-func getPresence(b *bolt.Bucket, subject wire.SubjectKey, day string) (presence, bool, error) {
+// getPresence reads a subject's presence record, of whatever day.
+func getPresence(b *bolt.Bucket, subject wire.SubjectKey) (presence, bool, error) {
 	raw := b.Get(subject[:])
 	if raw == nil {
 		return presence{}, false, nil
@@ -197,7 +237,7 @@ func getPresence(b *bolt.Bucket, subject wire.SubjectKey, day string) (presence,
 	if err := json.Unmarshal(raw, &p); err != nil {
 		return p, false, fmt.Errorf("decode presence: %w", err)
 	}
-	return p, p.Day == day, nil
+	return p, true, nil
 }
 
 func putPresence(b *bolt.Bucket, subject wire.SubjectKey, p presence) error {
@@ -232,15 +272,20 @@ func decodeVisit(raw []byte) (Visit, error) {
 	return v, nil
 }
 
-// Presence reports whether subject entered on day and has not exited, and
-// when.
+// Presence reports whether subject was admitted on day and has not exited
+// since, and if so when it first entered and by which visit.
 func (s *Store) Presence(subject wire.SubjectKey, day string) (firstEntry time.Time, visit VisitID, inside bool, err error) {
 	err = s.db.View(func(tx *bolt.Tx) error {
-		p, in, err := getPresence(tx.Bucket([]byte(bucketPresence)), subject, day)
-		firstEntry, visit, inside = p.At, p.Visit, in
+		p, found, err := getPresence(tx.Bucket([]byte(bucketPresence)), subject)
+		if found && p.insideOn(day) {
+			firstEntry, visit, inside = p.At, p.Visit, true
+		}
 		return err
 	})
-	return firstEntry, visit, inside, err
+	if err != nil {
+		return time.Time{}, VisitID{}, false, fmt.Errorf("read presence of %s: %w", subject.Masked(), err)
+	}
+	return firstEntry, visit, inside, nil
 }
 
 // Counters returns a day's counters (zero when nothing happened).
@@ -269,6 +314,40 @@ func (s *Store) Visit(id VisitID) (Visit, bool, error) {
 		return err
 	})
 	return v, ok, err
+}
+
+// LastDecision returns the newest visit record — which may be an undo —
+// and whether it has been undone, so the checker can offer "undo the last
+// decision" only for a decision that still stands.
+func (s *Store) LastDecision() (v Visit, undone, ok bool, err error) {
+	err = s.db.View(func(tx *bolt.Tx) error {
+		k, raw := tx.Bucket([]byte(bucketVisits)).Cursor().Last()
+		if k == nil {
+			return nil
+		}
+		var err error
+		if v, err = decodeVisit(raw); err != nil {
+			return err
+		}
+		ok, undone = true, tx.Bucket([]byte(bucketUndone)).Get(k) != nil
+		return nil
+	})
+	if err != nil {
+		return Visit{}, false, false, fmt.Errorf("read last decision: %w", err)
+	}
+	return v, undone, ok, nil
+}
+
+// Undone reports whether a visit has been undone, and by which undo.
+func (s *Store) Undone(id VisitID) (by VisitID, undone bool, err error) {
+	err = s.db.View(func(tx *bolt.Tx) error {
+		if raw := tx.Bucket([]byte(bucketUndone)).Get(id[:]); len(raw) == len(by) {
+			copy(by[:], raw)
+			undone = true
+		}
+		return nil
+	})
+	return by, undone, err
 }
 
 // Recent returns up to n visits, newest first.
@@ -340,6 +419,7 @@ const pruneBatch = 5000
 func (s *Store) Prune(ctx context.Context, before time.Time) (int, error) {
 	total := 0
 	day := before.Format(time.DateOnly)
+	var resume []byte // first key the next batch looks at; nil: the start
 	for {
 		if err := ctx.Err(); err != nil {
 			return total, err
@@ -349,7 +429,11 @@ func (s *Store) Prune(ctx context.Context, before time.Time) (int, error) {
 			visits, outbox, undone := tx.Bucket([]byte(bucketVisits)), tx.Bucket([]byte(bucketOutbox)), tx.Bucket([]byte(bucketUndone))
 			c := visits.Cursor()
 			var doomed [][]byte
-			for k, raw := c.First(); k != nil; k, raw = c.Next() {
+			k, raw := c.First()
+			if resume != nil {
+				k, raw = c.Seek(resume)
+			}
+			for ; k != nil; k, raw = c.Next() {
 				var head struct {
 					At time.Time `json:"at"`
 				}
@@ -364,7 +448,9 @@ func (s *Store) Prune(ctx context.Context, before time.Time) (int, error) {
 				}
 				doomed = append(doomed, append([]byte(nil), k...))
 				if len(doomed) == pruneBatch {
-					more = true
+					// Unacknowledged visits before the last doomed one
+					// are not looked at again.
+					resume, more = doomed[len(doomed)-1], true
 					break
 				}
 			}
