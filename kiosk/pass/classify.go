@@ -11,10 +11,13 @@ const (
 	KindPass         // starts with the pass prefix
 )
 
-// Classify tells cheaply what a payload looks like. A stray 1D barcode of
-// 13 digits, or camera noise, is KindUnknown.
+// Classify tells cheaply what a payload looks like, without verifying it:
+// KindPass when it starts with Prefix, KindIIN when it is exactly 12 ASCII
+// digits once spaces and dashes are removed, else KindUnknown. ASCII
+// whitespace at either end is ignored, as in ParseIIN and Verify. A stray
+// 1D barcode of 13 digits, or camera noise, is KindUnknown.
 func Classify(payload string) Kind {
-	s := strings.TrimSpace(payload)
+	s := trimASCII(payload)
 	if strings.HasPrefix(s, Prefix) {
 		return KindPass
 	}
@@ -41,7 +44,7 @@ func Classify(payload string) Kind {
 func Recognised(s string) bool {
 	switch Classify(s) {
 	case KindIIN:
-		_, err := ParseIIN(strings.TrimSpace(s))
+		_, err := ParseIIN(s)
 		return err == nil
 	case KindPass:
 		_, _, err := decode(s)

@@ -1,19 +1,26 @@
 package pass
 
-import (
-	"strings"
-
-	"github.com/doorcheck/doorcheck/kiosk/reason"
-)
+import "github.com/doorcheck/doorcheck/kiosk/reason"
 
 // IINLength is the number of digits in an IIN.
 const IINLength = 12
 
-// ParseIIN normalises an IIN (spaces and dashes are dropped) and checks its
-// check digit. It returns the 12 digits. The first six digits look like a
-// birth date but since 2013 need not be one, so they are not checked.
+// ParseIIN normalises an IIN and checks its check digit. It returns the 12
+// digits.
+//
+// ASCII whitespace at either end is trimmed and spaces and dashes inside are
+// dropped, as people and printers group the digits. Text with no digit at
+// all is reason.UnknownFormat (it is not an attempt at an IIN); any other
+// character, or a digit count other than 12, is reason.Malformed. A prefix
+// whose check digit is 10 in both weight rounds is reason.NeverIssued, and a
+// wrong 12th digit reason.BadChecksum.
+//
+// The first six digits look like a birth date (YYMMDD) but need not be
+// one, so they are never checked: an impossible date is not an error.
+//
+// Errors never hold the digits, so they are safe to log.
 func ParseIIN(s string) (string, error) {
-	s = strings.TrimSpace(s)
+	s = trimASCII(s)
 	var d [IINLength]byte
 	n := 0
 	for i := 0; i < len(s); i++ {
@@ -28,8 +35,14 @@ func ParseIIN(s string) (string, error) {
 			d[n] = c
 			n++
 		default:
+			if n == 0 && !hasDigit(s[i:]) {
+				return "", fail(reason.UnknownFormat, "not an IIN: no digits")
+			}
 			return "", fail(reason.Malformed, "IIN holds a character other than a digit, space or dash")
 		}
+	}
+	if n == 0 {
+		return "", fail(reason.UnknownFormat, "not an IIN: no digits")
 	}
 	if n != IINLength {
 		return "", fail(reason.Malformed, "IIN has %d digits, want %d", n, IINLength)
@@ -42,6 +55,15 @@ func ParseIIN(s string) (string, error) {
 		return "", fail(reason.BadChecksum, "check digit mismatch")
 	}
 	return string(d[:]), nil
+}
+
+func hasDigit(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			return true
+		}
+	}
+	return false
 }
 
 // IINCheckDigit computes the check digit of the first 11 digits: weights

@@ -4,6 +4,7 @@ import (
 	"crypto/ed25519"
 	"encoding/binary"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -24,8 +25,13 @@ const DefaultSkew = 60 * time.Second
 
 // Body layout; see docs/formats.md.
 const (
-	bodySigned = 1 + wire.KeyIDSize + wire.SubjectKeySize + 3*4 // version, issuer, subject, three times
-	bodySize   = bodySigned + ed25519.SignatureSize             // 97
+	offIssuer    = 1
+	offSubject   = offIssuer + wire.KeyIDSize         // 5
+	offIssuedAt  = offSubject + wire.SubjectKeySize   // 21
+	offNotBefore = offIssuedAt + 4                    // 25
+	offExpiresAt = offNotBefore + 4                   // 29
+	bodySigned   = offExpiresAt + 4                   // 33: what the signature covers
+	bodySize     = bodySigned + ed25519.SignatureSize // 97
 	// PayloadLength is the length of every version-1 pass payload.
 	PayloadLength = len(Prefix) + bodySize/2*3 + 2 // 150
 )
@@ -44,41 +50,51 @@ type Pass struct {
 	ExpiresAt time.Time
 }
 
-// TrustList finds an issuer's public key by its id.
+// TrustList finds an issuer's public key by its id. wire.TrustList, the
+// map a snapshot manifest builds, is the implementation the kiosk uses.
 type TrustList interface {
 	Issuer(id wire.KeyID) (ed25519.PublicKey, bool)
 }
 
+var _ TrustList = wire.TrustList(nil)
+
 // Encode signs p with the issuer's private key and returns the payload.
+// p.Issuer must be the id of priv's public key, so a pass can never name
+// one issuer and carry another's signature. Times are truncated to whole
+// seconds; a window that is empty or reversed once truncated, or a time
+// outside 1970..2106, is an *Error with reason.Malformed.
 func Encode(p Pass, priv ed25519.PrivateKey) (string, error) {
 	if len(priv) != ed25519.PrivateKeySize {
-		return "", fmt.Errorf("encode pass: private key is %d bytes", len(priv))
+		return "", fmt.Errorf("encode pass: private key is %d bytes, want %d", len(priv), ed25519.PrivateKeySize)
 	}
 	if id := wire.KeyIDOf(priv.Public().(ed25519.PublicKey)); id != p.Issuer {
 		return "", fmt.Errorf("encode pass: issuer %s is not the signing key's id %s", p.Issuer, id)
 	}
-	if err := checkWindow(p.IssuedAt, p.NotBefore, p.ExpiresAt); err != nil {
+	issued, notBefore, expires := p.IssuedAt.Unix(), p.NotBefore.Unix(), p.ExpiresAt.Unix()
+	if err := checkWindow(issued, notBefore, expires); err != nil {
 		return "", fmt.Errorf("encode pass: %w", err)
 	}
 	body := make([]byte, bodySize)
 	body[0] = Version
-	copy(body[1:], p.Issuer[:])
-	copy(body[1+wire.KeyIDSize:], p.Subject[:])
-	times := body[1+wire.KeyIDSize+wire.SubjectKeySize:]
-	binary.BigEndian.PutUint32(times[0:], uint32(p.IssuedAt.Unix()))
-	binary.BigEndian.PutUint32(times[4:], uint32(p.NotBefore.Unix()))
-	binary.BigEndian.PutUint32(times[8:], uint32(p.ExpiresAt.Unix()))
+	copy(body[offIssuer:], p.Issuer[:])
+	copy(body[offSubject:], p.Subject[:])
+	binary.BigEndian.PutUint32(body[offIssuedAt:], uint32(issued))
+	binary.BigEndian.PutUint32(body[offNotBefore:], uint32(notBefore))
+	binary.BigEndian.PutUint32(body[offExpiresAt:], uint32(expires))
 	copy(body[bodySigned:], ed25519.Sign(priv, signedBytes(body[:bodySigned])))
 	return Prefix + encodeBase45(body), nil
 }
 
-func checkWindow(issued, notBefore, expires time.Time) error {
-	for _, t := range []time.Time{issued, notBefore, expires} {
-		if t.Unix() <= 0 || t.Unix() > 1<<32-1 {
+// checkWindow rejects what no issuer means to sign: a time at or before
+// the epoch (a zero time.Time, or a clock that never got set), and a
+// window that is empty or reversed. Times are unix seconds.
+func checkWindow(issued, notBefore, expires int64) error {
+	for _, t := range [...]int64{issued, notBefore, expires} {
+		if t <= 0 || t > math.MaxUint32 {
 			return fail(reason.Malformed, "pass time outside 1970..2106")
 		}
 	}
-	if !notBefore.Before(expires) {
+	if notBefore >= expires {
 		return fail(reason.Malformed, "pass window is empty or reversed")
 	}
 	return nil
@@ -88,11 +104,15 @@ func signedBytes(body []byte) []byte {
 	return append([]byte(signDomain), body...)
 }
 
-// decode parses a payload's structure without checking the signature.
+// decode parses a payload's structure without checking the signature:
+// prefix, base45, length, version and a sane window.
 func decode(payload string) (p Pass, body []byte, err error) {
-	payload = strings.TrimSpace(payload)
+	payload = trimASCII(payload)
 	if !strings.HasPrefix(payload, Prefix) {
 		return p, nil, fail(reason.UnknownFormat, "no %s prefix", Prefix)
+	}
+	if len(payload) != PayloadLength {
+		return p, nil, fail(reason.Malformed, "pass is %d characters, want %d", len(payload), PayloadLength)
 	}
 	body, berr := decodeBase45(payload[len(Prefix):])
 	if berr != nil {
@@ -104,33 +124,53 @@ func decode(payload string) (p Pass, body []byte, err error) {
 	if body[0] != Version {
 		return p, nil, fail(reason.Malformed, "pass format version %d, this kiosk reads %d", body[0], Version)
 	}
-	copy(p.Issuer[:], body[1:])
-	copy(p.Subject[:], body[1+wire.KeyIDSize:])
-	times := body[1+wire.KeyIDSize+wire.SubjectKeySize:]
-	p.IssuedAt = time.Unix(int64(binary.BigEndian.Uint32(times[0:])), 0).UTC()
-	p.NotBefore = time.Unix(int64(binary.BigEndian.Uint32(times[4:])), 0).UTC()
-	p.ExpiresAt = time.Unix(int64(binary.BigEndian.Uint32(times[8:])), 0).UTC()
-	if err := checkWindow(p.IssuedAt, p.NotBefore, p.ExpiresAt); err != nil {
+	issued := int64(binary.BigEndian.Uint32(body[offIssuedAt:]))
+	notBefore := int64(binary.BigEndian.Uint32(body[offNotBefore:]))
+	expires := int64(binary.BigEndian.Uint32(body[offExpiresAt:]))
+	if err := checkWindow(issued, notBefore, expires); err != nil {
 		return p, nil, err
 	}
+	copy(p.Issuer[:], body[offIssuer:])
+	copy(p.Subject[:], body[offSubject:])
+	p.IssuedAt = time.Unix(issued, 0).UTC()
+	p.NotBefore = time.Unix(notBefore, 0).UTC()
+	p.ExpiresAt = time.Unix(expires, 0).UTC()
 	return p, body, nil
 }
 
-// Verify parses a pass payload and checks it: structure, issuer (one
-// lookup by key id — never a search through keys), signature, then the
-// validity window at now, allowing skew either way.
+// Verify parses a pass payload and checks it, in this order, each failure
+// an *Error with its own reason:
+//
+//  1. the Prefix (reason.UnknownFormat);
+//  2. base45, length, version and a non-empty window (reason.Malformed);
+//  3. the issuer, found by one lookup of its key id in trust — never by
+//     trying every key, which would cost a signature check per issuer and
+//     let a forger's payload make the kiosk slow (reason.UnknownIssuer);
+//  4. the signature (reason.BadSignature);
+//  5. the window at now, allowing skew either way for clock differences
+//     between issuer and kiosk: now+skew before NotBefore is
+//     reason.NotYetValid, now-skew at or after ExpiresAt reason.Expired.
+//
+// ASCII whitespace at either end of payload is ignored: a keyboard-wedge
+// scanner ends its text with CR or LF. A nil trust list trusts no one; a
+// negative skew counts as zero.
 func Verify(payload string, trust TrustList, now time.Time, skew time.Duration) (Pass, error) {
 	p, body, err := decode(payload)
 	if err != nil {
 		return Pass{}, err
 	}
-	key, ok := trust.Issuer(p.Issuer)
-	if !ok {
+	var key ed25519.PublicKey
+	ok := false
+	if trust != nil {
+		key, ok = trust.Issuer(p.Issuer)
+	}
+	if !ok || len(key) != ed25519.PublicKeySize {
 		return Pass{}, fail(reason.UnknownIssuer, "issuer %s is not in the trust list", p.Issuer)
 	}
 	if !ed25519.Verify(key, signedBytes(body[:bodySigned]), body[bodySigned:]) {
 		return Pass{}, fail(reason.BadSignature, "signature by issuer %s does not verify", p.Issuer)
 	}
+	skew = max(skew, 0)
 	if now.Add(skew).Before(p.NotBefore) {
 		return Pass{}, &Error{Reason: reason.NotYetValid, Detail: "window has not started", ValidIn: p.NotBefore.Sub(now)}
 	}
