@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"math/rand/v2"
 	"path/filepath"
 	"time"
@@ -16,26 +17,18 @@ import (
 
 	"github.com/doorcheck/doorcheck/scanner"
 	"github.com/doorcheck/doorcheck/scanner/frame"
+	"github.com/doorcheck/doorcheck/scanner/sanitize"
 )
 
-// Config is one serial scanner.
-type Config struct {
-	// Path is the port. Prefer a stable /dev/serial/by-id/… link: it is
-	// resolved afresh at every open, so the scanner may come back as
-	// another ttyACM number.
-	Path     string
-	Baud     int    // default 9600
-	DataBits int    // default 8
-	Parity   string // none (default), odd, even, mark, space
-	StopBits string // 1 (default), 1.5, 2
-	Framing  frame.Options
-	// ReopenMin and ReopenMax bound the backoff between attempts to open
-	// a missing port (defaults 100 ms and 5 s); each wait has jitter.
-	ReopenMin, ReopenMax time.Duration
-	// ReadTimeout is how often a quiet port is checked for an idle gap and
-	// for cancellation (default 5 ms).
-	ReadTimeout time.Duration
-}
+// pollEvery bounds how long one read may block with nothing pending. A
+// cancelled context closes the port, which ends a blocked read at once;
+// the bound is only a second line of defence.
+const pollEvery = time.Second
+
+// stableAfter is how long a connection must hold before the reopen
+// backoff starts again from its minimum, so a device that opens and
+// fails at once is not hammered.
+const stableAfter = time.Second
 
 // Source reads one serial scanner. It implements scanner.Source.
 type Source struct {
@@ -43,178 +36,186 @@ type Source struct {
 	mode *bugst.Mode
 	now  func() time.Time
 	open func(path string, mode *bugst.Mode) (bugst.Port, error)
+	rand func(n int64) int64
 }
 
 // New checks cfg and returns a source.
 func New(cfg Config) (*Source, error) {
-	if cfg.Path == "" {
-		return nil, errors.New("serial scanner: no port path")
-	}
-	mode, err := modeOf(cfg)
+	cfg, err := cfg.withDefaults()
 	if err != nil {
-		return nil, fmt.Errorf("serial scanner %s: %w", cfg.Path, err)
+		return nil, fmt.Errorf("serial scanner %s: %w", sanitize.Escape(cfg.Path), err)
 	}
-	if cfg.ReopenMin <= 0 {
-		cfg.ReopenMin = 100 * time.Millisecond
+	mode, err := cfg.mode()
+	if err != nil {
+		return nil, fmt.Errorf("serial scanner %s: %w", sanitize.Escape(cfg.Path), err)
 	}
-	if cfg.ReopenMax < cfg.ReopenMin {
-		cfg.ReopenMax = max(5*time.Second, cfg.ReopenMin)
-	}
-	if cfg.ReadTimeout <= 0 {
-		cfg.ReadTimeout = 5 * time.Millisecond
-	}
-	return &Source{cfg: cfg, mode: mode, now: time.Now, open: bugst.Open}, nil
+	return &Source{cfg: cfg, mode: mode, now: time.Now, open: bugst.Open, rand: rand.Int64N}, nil
 }
 
-func modeOf(cfg Config) (*bugst.Mode, error) {
-	m := &bugst.Mode{BaudRate: cfg.Baud, DataBits: cfg.DataBits}
-	if m.BaudRate == 0 {
-		m.BaudRate = 9600
-	}
-	if m.DataBits == 0 {
-		m.DataBits = 8
-	}
-	switch cfg.Parity {
-	case "", "none":
-		m.Parity = bugst.NoParity
-	case "odd":
-		m.Parity = bugst.OddParity
-	case "even":
-		m.Parity = bugst.EvenParity
-	case "mark":
-		m.Parity = bugst.MarkParity
-	case "space":
-		m.Parity = bugst.SpaceParity
-	default:
-		return nil, fmt.Errorf("parity %q: want none, odd, even, mark or space", cfg.Parity)
-	}
-	switch cfg.StopBits {
-	case "", "1":
-		m.StopBits = bugst.OneStopBit
-	case "1.5":
-		m.StopBits = bugst.OnePointFiveStopBits
-	case "2":
-		m.StopBits = bugst.TwoStopBits
-	default:
-		return nil, fmt.Errorf("stop bits %q: want 1, 1.5 or 2", cfg.StopBits)
-	}
-	return m, nil
-}
-
-// Name is the source name scans and events carry.
+// Name is the source name scans and events carry: "serial:" and the
+// configured path, as configured.
 func (s *Source) Name() string { return "serial:" + s.cfg.Path }
 
-// Run reads the scanner until ctx ends. A missing or vanished port is
-// reported once as Disconnected and retried with jittered backoff; it
-// never returns for a device error.
+// Run reads the scanner until ctx ends, then returns ctx.Err(). A missing
+// or vanished port is reported as Disconnected — again only when the
+// reason changes — and retried with jittered backoff; Run never returns
+// for a device error. Scans are sent on scans, blocking until taken;
+// Connected and Disconnected events block too (the UI must drain events,
+// or pass nil), while Dropped events are given up when events is full.
 func (s *Source) Run(ctx context.Context, scans chan<- scanner.Scan, events chan<- scanner.Event) error {
-	wait := s.cfg.ReopenMin
-	connected := false
-	var lastErr string
+	retry := newBackoff(s.cfg.ReopenMin, s.cfg.ReopenMax, s.rand)
+	var reported string // the last Disconnected detail sent
 	for ctx.Err() == nil {
-		port, err := s.openPort()
+		port, dev, err := s.openPort()
 		if err != nil {
-			if connected || lastErr == "" {
-				s.event(ctx, events, scanner.Disconnected, fmt.Sprintf("scanner not available: %v", err))
+			detail := "scanner not available: " + describe(err)
+			if detail != reported {
+				s.state(ctx, events, scanner.Disconnected, detail)
+				reported = detail
 			}
-			connected, lastErr = false, err.Error()
-			if !sleep(ctx, jitter(wait)) {
+			if !sleep(ctx, retry.wait()) {
 				break
 			}
-			wait = min(2*wait, s.cfg.ReopenMax)
 			continue
 		}
-		wait, connected, lastErr = s.cfg.ReopenMin, true, ""
-		s.event(ctx, events, scanner.Connected, "scanner connected")
+		opened := s.now()
+		s.state(ctx, events, scanner.Connected, "scanner connected on "+sanitize.Escape(dev))
 		err = s.read(ctx, port, scans, events)
 		port.Close()
 		if ctx.Err() != nil {
 			break
 		}
-		s.event(ctx, events, scanner.Disconnected, fmt.Sprintf("scanner disconnected: %v", err))
-		connected, lastErr = false, "disconnected"
+		if s.now().Sub(opened) >= stableAfter {
+			retry.reset()
+		}
+		reported = "scanner disconnected: " + describe(err)
+		s.state(ctx, events, scanner.Disconnected, reported)
+		if !sleep(ctx, retry.wait()) {
+			break
+		}
 	}
 	return ctx.Err()
 }
 
-// openPort resolves the configured path (a by-id link may point to a new
-// ttyACM number after a replug) and opens it.
-func (s *Source) openPort() (bugst.Port, error) {
-	path, err := filepath.EvalSymlinks(s.cfg.Path)
+// openPort resolves the configured path — a by-id link may point to a new
+// ttyACM number after a replug, so the target is never cached — and
+// opens what it points to. It returns the device it opened.
+func (s *Source) openPort() (bugst.Port, string, error) {
+	dev, err := filepath.EvalSymlinks(s.cfg.Path)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	p, err := s.open(path, s.mode)
+	p, err := s.open(dev, s.mode)
 	if err != nil {
-		return nil, err
+		return nil, dev, fmt.Errorf("open %s: %w", dev, err)
 	}
-	if err := p.SetReadTimeout(s.cfg.ReadTimeout); err != nil {
-		p.Close()
-		return nil, err
-	}
-	return p, nil
+	return p, dev, nil
 }
 
-// read frames the port's bytes until it fails or ctx ends. Cancellation
-// is seen within one read timeout; Close on another goroutine would also
-// unblock the read.
+// read frames the port's bytes until the port fails or ctx ends, and
+// returns why it stopped.
+//
+// go.bug.st/serial tells the cases apart: a read that times out returns
+// (0, nil); a device that went away returns an error — a PortError
+// PortClosed when Linux leaves the tty readable with no data after an
+// unplug, EIO from a pseudo-terminal whose master closed — and so does a
+// port closed under the read, which is how a cancelled ctx ends it.
 func (s *Source) read(ctx context.Context, port bugst.Port, scans chan<- scanner.Scan, events chan<- scanner.Event) error {
+	stop := context.AfterFunc(ctx, func() { port.Close() })
+	defer stop()
 	f := frame.New(s.cfg.Framing)
 	buf := make([]byte, 512)
-	for ctx.Err() == nil {
-		n, err := port.Read(buf)
+	for {
 		now := s.now()
-		var results []frame.Result
-		switch {
-		case err != nil:
-			// Deliver what was complete before the device went away.
-			s.deliver(ctx, f.Idle(now.Add(time.Hour)), scans, events)
-			return err
-		case n == 0:
-			results = f.Idle(now)
-		default:
-			results = f.Feed(buf[:n], now)
+		if !s.deliver(ctx, f.Idle(now), scans, events) {
+			return ctx.Err()
 		}
-		s.deliver(ctx, results, scans, events)
+		// Wake exactly when a pending payload's idle gap runs out.
+		timeout := pollEvery
+		if d, ok := f.Deadline(); ok {
+			timeout = min(timeout, max(d.Sub(now), time.Millisecond))
+		}
+		if err := port.SetReadTimeout(timeout); err != nil {
+			return fmt.Errorf("set read timeout: %w", err)
+		}
+		n, err := port.Read(buf)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		var results []frame.Result
+		if n > 0 {
+			results = f.Feed(buf[:n], s.now())
+		}
+		if err != nil {
+			// Deliver what was complete before the device went away.
+			results = append(results, f.Flush()...)
+		}
+		if !s.deliver(ctx, results, scans, events) {
+			return ctx.Err()
+		}
+		if err != nil {
+			return err
+		}
 	}
-	return ctx.Err()
 }
 
-func (s *Source) deliver(ctx context.Context, results []frame.Result, scans chan<- scanner.Scan, events chan<- scanner.Event) {
+// deliver sends scans and reports drops; it is false if ctx ended first.
+func (s *Source) deliver(ctx context.Context, results []frame.Result, scans chan<- scanner.Scan, events chan<- scanner.Event) bool {
 	for _, r := range results {
 		if r.Dropped != "" {
-			s.event(ctx, events, scanner.Dropped, "scan ignored: "+r.Dropped)
+			s.dropped(events, r)
 			continue
 		}
 		select {
 		case scans <- scanner.Scan{Payload: r.Payload, Source: s.Name(), At: r.At}:
 		case <-ctx.Done():
-			return
+			return false
 		}
 	}
+	return true
 }
 
-// event reports health without ever blocking the reader: a UI that is not
-// listening loses events, never scans.
-func (s *Source) event(ctx context.Context, events chan<- scanner.Event, kind scanner.EventKind, detail string) {
+// state reports a change of connection state. It waits for the UI (or
+// ctx), because a missed "disconnected" leaves a guard trusting a dead
+// scanner.
+func (s *Source) state(ctx context.Context, events chan<- scanner.Event, kind scanner.EventKind, detail string) {
 	if events == nil {
 		return
 	}
 	select {
 	case events <- scanner.Event{Kind: kind, Source: s.Name(), Detail: detail, At: s.now()}:
 	case <-ctx.Done():
+	}
+}
+
+// dropped reports discarded input without ever blocking the reader: a
+// UI that falls behind loses drop notices, never scans.
+func (s *Source) dropped(events chan<- scanner.Event, r frame.Result) {
+	if events == nil {
+		return
+	}
+	select {
+	case events <- scanner.Event{Kind: scanner.Dropped, Source: s.Name(), Detail: "scan ignored: " + sanitize.Escape(r.Dropped), At: r.At}:
 	default:
 	}
 }
 
-// jitter spreads d over [d/2, d), so many kiosks do not retry in step.
-func jitter(d time.Duration) time.Duration {
-	if d <= 1 {
-		return d
+// describe says what went wrong in words IT staff can act on; the text
+// is escaped, since paths and driver messages reach the screen.
+func describe(err error) string {
+	var pe *bugst.PortError
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "not plugged in (" + sanitize.Escape(err.Error()) + ")"
+	case errors.As(err, &pe) && pe.Code() == bugst.PermissionDenied, errors.Is(err, fs.ErrPermission):
+		return "permission denied: add the kiosk user to the dialout group or install the udev rule (" + sanitize.Escape(err.Error()) + ")"
+	case errors.As(err, &pe) && pe.Code() == bugst.PortBusy:
+		return "port busy: another program holds it — often ModemManager (" + sanitize.Escape(err.Error()) + ")"
 	}
-	return d/2 + rand.N(d/2)
+	return sanitize.Escape(err.Error())
 }
 
+// sleep waits d, or less if ctx ends; it reports whether ctx is still live.
 func sleep(ctx context.Context, d time.Duration) bool {
 	t := time.NewTimer(d)
 	defer t.Stop()
