@@ -5,96 +5,37 @@
 package policy
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/doorcheck/doorcheck/kiosk/reason"
 	"github.com/doorcheck/doorcheck/sync/wire"
 )
 
-// Direction says whether a door counts people in or out.
-type Direction int
-
-const (
-	Entry Direction = iota
-	Exit
-)
-
-func (d Direction) String() string {
-	if d == Exit {
-		return "exit"
-	}
-	return "entry"
-}
-
-// ParseDirection parses "entry" or "exit".
-func ParseDirection(s string) (Direction, error) {
-	switch s {
-	case "entry":
-		return Entry, nil
-	case "exit":
-		return Exit, nil
-	}
-	return 0, fmt.Errorf("direction %q: want entry or exit", s)
-}
-
-// MarshalText implements encoding.TextMarshaler.
-func (d Direction) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
-
-// UnmarshalText implements encoding.TextUnmarshaler.
-func (d *Direction) UnmarshalText(b []byte) error {
-	v, err := ParseDirection(string(b))
-	*d = v
-	return err
-}
-
-// Mode says what a rule does when it applies: warn (admit, with the reason
-// shown) or deny.
-type Mode int
-
-const (
-	Warn Mode = iota
-	Deny
-)
-
-func (m Mode) String() string {
-	if m == Deny {
-		return "deny"
-	}
-	return "warn"
-}
-
-// ParseMode parses "warn" or "deny".
-func ParseMode(s string) (Mode, error) {
-	switch s {
-	case "warn":
-		return Warn, nil
-	case "deny":
-		return Deny, nil
-	}
-	return 0, fmt.Errorf("%q: want warn or deny", s)
-}
-
-// Rules are one venue door's admission rules.
+// Rules are one venue door's admission rules. The zero Rules admit
+// nobody (an empty Admitted set); start from Admitted: Standard.
 type Rules struct {
 	// Admitted is the set of statuses an entry admits when no schedule
 	// rule matches.
 	Admitted StatusSet
-	// Schedule rules, first match wins, replace Admitted at their times
-	// (for example, a cinema admitting green only at weekends).
+	// Schedule rules replace Admitted at their times; the first that
+	// matches wins (for example, a cinema admitting green only at
+	// weekends).
 	Schedule []ScheduleRule
 	// Capacity is the maximum occupancy; 0 means unlimited.
 	Capacity int
-	// Reentry is what an entry by someone already inside does.
+	// Reentry is what an entry by someone already inside (entered, no
+	// exit since) does. Warn by default: people leave by doors that have
+	// no exit kiosk.
 	Reentry Mode
-	// Stale is what a snapshot older than MaxAge does; MaxAge 0 disables.
+	// Stale is what a snapshot older than MaxAge does. MaxAge 0 means
+	// the snapshot never counts as stale.
 	Stale  Mode
 	MaxAge time.Duration
 }
 
 // Input is one verified visitor at one moment.
 type Input struct {
-	Now          time.Time // in the venue's time zone: schedules use its weekday and clock
+	Now          time.Time // in the venue's time zone: schedules use its weekday and wall clock
 	Direction    Direction
 	Status       wire.Status   // effective status: blue once a listed status has ended
 	SnapshotAge  time.Duration // now minus the snapshot's creation
@@ -102,74 +43,96 @@ type Input struct {
 	FirstEntryAt time.Time     // non-zero when this visitor entered and has not exited
 }
 
-// Decision is the outcome. Deny lists the reasons that refused entry, in a
-// fixed order (status, schedule, full, re-entry, stale); Warn the reasons
-// that were shown but did not refuse. Admit is true exactly when Deny is
-// empty.
+// Decision is the outcome.
+//
+// Deny lists the reasons that refused entry and Warn the reasons shown
+// that did not refuse. Each reason appears at most once, in one of the
+// two lists, and both lists keep the same fixed order: the status reason
+// (isolation, contact, test_required, schedule or status_not_admitted),
+// then full, then reentry, then stale_snapshot. Every reason that applies
+// is listed, not only the first, so staff see at once that a red visitor
+// also found the venue full. Admit is true exactly when Deny is empty.
 type Decision struct {
 	Admit bool
 	Deny  []reason.Code
 	Warn  []reason.Code
+	// Rule names the schedule rule in force at Now, when one matched
+	// and it has a name; empty when the base Admitted set applied.
+	Rule string
 }
 
-// Reasons returns Deny then Warn.
+// Reasons returns Deny then Warn: the reasons a screen or log shows, the
+// ones that decided first. It never returns nil, so an admit with no
+// reasons encodes as an empty list.
 func (d Decision) Reasons() []reason.Code {
 	out := make([]reason.Code, 0, len(d.Deny)+len(d.Warn))
 	return append(append(out, d.Deny...), d.Warn...)
 }
 
-// Decide applies the rules. An exit is recorded, never refused.
+// Decide applies the rules to one visitor. An exit is always admitted,
+// with no reasons: the visitor is leaving, and refusing to record it
+// would only make the occupancy count wrong.
 func Decide(r Rules, in Input) Decision {
 	var d Decision
-	add := func(m Mode, c reason.Code) {
-		if m == Deny {
-			d.Deny = append(d.Deny, c)
-		} else {
-			d.Warn = append(d.Warn, c)
-		}
-	}
 	if in.Direction == Exit {
 		d.Admit = true
 		return d
 	}
-	if c, ok := statusReason(r, in); !ok {
+	set, rule, scheduled := r.admittedAt(in.Now)
+	d.Rule = rule
+	if c, ok := statusReason(set, scheduled, in.Status); !ok {
 		d.Deny = append(d.Deny, c)
 	}
 	if r.Capacity > 0 && in.Inside >= r.Capacity {
 		d.Deny = append(d.Deny, reason.Full)
 	}
 	if !in.FirstEntryAt.IsZero() {
-		add(r.Reentry, reason.Reentry)
+		d.add(r.Reentry, reason.Reentry)
 	}
 	if r.MaxAge > 0 && in.SnapshotAge > r.MaxAge {
-		add(r.Stale, reason.StaleSnapshot)
+		d.add(r.Stale, reason.StaleSnapshot)
 	}
 	d.Admit = len(d.Deny) == 0
 	return d
 }
 
-// statusReason reports whether the status is admitted now, and if not, the
-// most telling reason: isolation and contact name themselves whatever set
-// excluded them; a blue kept out by a green-only set asks for a test.
-func statusReason(r Rules, in Input) (reason.Code, bool) {
-	set, scheduled := r.Admitted, false
+func (d *Decision) add(m Mode, c reason.Code) {
+	if m == Deny {
+		d.Deny = append(d.Deny, c)
+	} else {
+		d.Warn = append(d.Warn, c)
+	}
+}
+
+// admittedAt returns the admitted set in force at now, the name of the
+// schedule rule that chose it, and whether a schedule rule chose it at
+// all: the reason for a refusal depends on which.
+func (r Rules) admittedAt(now time.Time) (set StatusSet, rule string, scheduled bool) {
 	for _, s := range r.Schedule {
-		if s.Matches(in.Now) {
-			set, scheduled = s.Admitted, true
-			break
+		if s.Matches(now) {
+			return s.Admitted, s.Name, true
 		}
 	}
-	if set.Has(in.Status) {
+	return r.Admitted, "", false
+}
+
+// statusReason reports whether set admits st, and if not, the most
+// telling reason. Isolation and contact name themselves whatever excluded
+// them, because staff must know a red visitor is red. Otherwise a
+// schedule rule names itself ("not admitted at this time"), and a blue
+// kept out by the base set of green alone is asked for a test.
+func statusReason(set StatusSet, scheduled bool, st wire.Status) (reason.Code, bool) {
+	if set.Has(st) {
 		return "", true
 	}
 	switch {
-	case in.Status == wire.Red:
+	case st == wire.Red:
 		return reason.Isolation, false
-	case in.Status == wire.Yellow:
+	case st == wire.Yellow:
 		return reason.Contact, false
 	case scheduled:
 		return reason.Schedule, false
-	case in.Status == wire.Blue && set == TestRequired:
+	case st == wire.Blue && set == TestRequired:
 		return reason.TestRequired, false
 	}
 	return reason.StatusNotAdmitted, false

@@ -2,40 +2,51 @@ package policy
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
 // ScheduleRule replaces a venue's admitted set on some days and hours: for
-// example, green only at weekends.
+// example, a cinema admitting green only at weekends.
 type ScheduleRule struct {
-	Name     string
-	Days     []time.Weekday // empty: every day
-	From, To ClockTime      // both zero: all day; To before From wraps past midnight
+	Name string         // shown to staff: "weekends green only"
+	Days []time.Weekday // empty: every day
+	// From and To bound the window, From inclusive, To exclusive. Both
+	// zero means all day. A To at or before From wraps past midnight
+	// (22:00–02:00, or 18:00–00:00 for "until midnight"); the small hours
+	// belong to the day the window started on, so a Friday 22:00–02:00
+	// rule matches at 01:00 on Saturday. From equal to To (not both zero)
+	// is a full 24 hours starting at From.
+	From, To ClockTime
 	Admitted StatusSet
 }
 
-// ClockTime is a time of day in minutes after midnight.
+// ClockTime is a time of day in minutes after midnight, 0 to 1439.
 type ClockTime int
 
-// ParseClockTime parses "HH:MM".
+// Clock returns the ClockTime of hour:minute.
+func Clock(hour, minute int) ClockTime { return ClockTime(hour*60 + minute) }
+
+// ParseClockTime parses "HH:MM" on a 24-hour clock, 00:00 to 23:59.
 func ParseClockTime(s string) (ClockTime, error) {
 	t, err := time.Parse("15:04", s)
 	if err != nil {
-		return 0, fmt.Errorf("time of day %q: want HH:MM", s)
+		return 0, fmt.Errorf("time of day %q: want HH:MM from 00:00 to 23:59", s)
 	}
-	return ClockTime(t.Hour()*60 + t.Minute()), nil
+	return Clock(t.Hour(), t.Minute()), nil
 }
 
+// String returns "HH:MM".
 func (c ClockTime) String() string { return fmt.Sprintf("%02d:%02d", int(c)/60, int(c)%60) }
 
-// Matches reports whether the rule applies at now (read in now's zone). A
-// window that wraps past midnight belongs to the day it starts on.
+// Matches reports whether the rule applies at now, read on now's own wall
+// clock: the caller passes the venue's local time, so a daylight-saving
+// shift moves the window with the clocks on the wall.
 func (r ScheduleRule) Matches(now time.Time) bool {
-	minute := ClockTime(now.Hour()*60 + now.Minute())
+	minute := Clock(now.Hour(), now.Minute())
 	day := now.Weekday()
-	allDay := r.From == 0 && r.To == 0
 	switch {
-	case allDay:
+	case r.From == 0 && r.To == 0:
 		return r.onDay(day)
 	case r.From < r.To:
 		return r.onDay(day) && minute >= r.From && minute < r.To
@@ -48,13 +59,5 @@ func (r ScheduleRule) Matches(now time.Time) bool {
 }
 
 func (r ScheduleRule) onDay(d time.Weekday) bool {
-	if len(r.Days) == 0 {
-		return true
-	}
-	for _, x := range r.Days {
-		if x == d {
-			return true
-		}
-	}
-	return false
+	return len(r.Days) == 0 || slices.Contains(r.Days, d)
 }
