@@ -1,72 +1,90 @@
 // Package wedge assembles keyboard-wedge scanner input. A USB HID scanner
 // types its payload into the terminal as fast keystrokes, which Bubble Tea
-// delivers one key message per character; a person types an IIN by hand
-// far more slowly. The Assembler buffers keys until Enter, Tab or an idle
-// gap, tells a scanner burst from a person by the time between keys, and
-// never mixes a burst into the text the person is typing.
+// v2 delivers one key message per character; a person types an IIN by
+// hand far more slowly into the same terminal. The Assembler buffers keys
+// until Enter, Tab or an idle gap, tells a scanner burst from a person by
+// the time between keys, and never mixes a burst into the text the person
+// is typing.
 //
-// It is pure: keys and times in, outputs out. The TUI adapts Bubble Tea
-// key messages with FromKeyPress.
+// It is pure and UI-agnostic: keys and their times in, outputs out, no
+// clock of its own. bubbletea.go adapts Bubble Tea key messages.
+//
+// # Telling a scanner from a person
+//
+// Scanners type a key every few milliseconds; people leave 80 ms or more
+// between keys. A burst is recognised once MinBurst keys have arrived each
+// less than BurstGap after the one before. Until then the keys look like
+// typing and land in the manual field, because the first key of a burst
+// looks exactly like a person's key until the second arrives fast; when the
+// burst is recognised, those keys are taken back out of the field and
+// become the start of the burst. A burst then lasts until Enter, Tab or an
+// idle Gap with no key.
+//
+// The one thing it cannot separate is a person's key that falls within
+// BurstGap of a burst's first key, or within Gap of its last: that key is
+// taken into the burst.
 package wedge
 
 import (
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/doorcheck/doorcheck/scanner/layout"
 )
 
-// Special keys the assembler understands.
-type Special int
-
+// Defaults for Options.
 const (
-	NoSpecial Special = iota
-	Enter
-	Tab
-	Backspace
-	Escape
-	Other // a key with no text that the assembler ignores
+	DefaultGap       = 50 * time.Millisecond
+	DefaultBurstGap  = 35 * time.Millisecond
+	DefaultMinBurst  = 4
+	DefaultMax       = 4096
+	DefaultManualMax = 64
 )
-
-// Key is one key press: a rune, or a special key.
-type Key struct {
-	Rune    rune
-	Special Special
-}
-
-// OutputKind says what an Output is.
-type OutputKind int
-
-const (
-	OutputPayload OutputKind = iota // a complete payload to check
-	OutputManual                    // the manual-entry field's text changed
-	OutputDropped                   // input was discarded; Text says why
-)
-
-// Output is something the UI must act on.
-type Output struct {
-	Kind   OutputKind
-	Text   string    // payload, field text, or drop reason (safe to show)
-	Source string    // "wedge" for a scanner burst, "manual" for typed text
-	Layout string    // keyboard layout undone to restore the payload, if any
-	At     time.Time // when the last key arrived
-}
 
 // Options tune the assembler. Zero values take the defaults.
 type Options struct {
-	// Gap is the idle time that ends a burst sent without Enter (50 ms).
+	// Gap is the idle time that ends a burst sent without Enter or Tab
+	// (DefaultGap). Some scanners send no terminator at all.
 	Gap time.Duration
-	// BurstGap is the most time between two keys of a scanner burst
-	// (35 ms); people type slower.
+	// BurstGap is the longest time between two keys of a scanner burst
+	// (DefaultBurstGap). Scanners type every 1–30 ms; people 80 ms and up.
 	BurstGap time.Duration
-	// MinBurst is how many fast keys in a row make a burst (4).
+	// MinBurst is how many fast keys in a row make a burst
+	// (DefaultMinBurst). A terminator arriving fast counts as one of them.
 	MinBurst int
-	// Max bounds a burst (4096 bytes); ManualMax the typed field (64 runes).
+	// Max bounds a burst in bytes (DefaultMax); ManualMax bounds the manual
+	// field in characters (DefaultManualMax). A burst beyond Max is
+	// dropped with a reason at once and framing resynchronises when it
+	// ends (Enter, Tab or the idle gap). Typing beyond ManualMax is not
+	// shown, and Enter or Tab then discard the entry with a reason instead
+	// of submitting it; Escape clears it.
 	Max, ManualMax int
-	// Valid, if set, says whether text is a payload the kiosk reads; text
-	// that is not is tried through Layouts.
+	// Valid, if set, says whether text is a payload the kiosk can read;
+	// text it rejects is tried through Layouts (see layout.RestoreWith),
+	// so a burst typed through a Russian or Kazakh layout still reads.
+	// Nil Layouts means no layout is undone; layout.Known() lists them all.
 	Valid   func(string) bool
 	Layouts []layout.Layout
+}
+
+func (o Options) withDefaults() Options {
+	if o.Gap <= 0 {
+		o.Gap = DefaultGap
+	}
+	if o.BurstGap <= 0 {
+		o.BurstGap = DefaultBurstGap
+	}
+	if o.MinBurst < 2 {
+		o.MinBurst = DefaultMinBurst
+	}
+	if o.Max <= 0 {
+		o.Max = DefaultMax
+	}
+	if o.ManualMax <= 0 {
+		o.ManualMax = DefaultManualMax
+	}
+	return o
 }
 
 // Assembler turns key presses into payloads. It is not safe for
@@ -74,137 +92,205 @@ type Options struct {
 type Assembler struct {
 	opt Options
 
-	manual []rune
-	burst  []rune
-	inside bool // a burst is being assembled
-	over   bool // the burst overflowed; ignoring keys until it ends
-	// fast counts the keys at the end of manual that came in quick
-	// succession: the start of a burst that has not yet been recognised.
-	fast int
-	last time.Time
+	// manual is the manual-entry field; manualOver says a key did not fit
+	// in it: keys are ignored until Enter, Tab or Escape, and Enter or Tab
+	// then discard the entry. overInRun says the first key that did not
+	// fit belongs to the current run of fast keys, so the overflow is
+	// forgiven if that run turns out to be a scanner burst.
+	manual     []rune
+	manualOver bool
+	overInRun  bool
+
+	// run is the trailing run of fast keys not yet recognised as a burst,
+	// and inManual how many of them landed at the end of manual (fewer
+	// than len(run) when the field was full or had overflowed).
+	run      []rune
+	inManual int
+
+	// burst holds a recognised burst's bytes while inBurst; burstOver says
+	// it overflowed and keys are ignored until it ends.
+	burst     []byte
+	inBurst   bool
+	burstOver bool
+
+	last time.Time // when the last key arrived; zero before the first
 }
 
 // New returns an assembler.
-func New(opt Options) *Assembler {
-	if opt.Gap <= 0 {
-		opt.Gap = 50 * time.Millisecond
-	}
-	if opt.BurstGap <= 0 {
-		opt.BurstGap = 35 * time.Millisecond
-	}
-	if opt.MinBurst <= 0 {
-		opt.MinBurst = 4
-	}
-	if opt.Max <= 0 {
-		opt.Max = 4096
-	}
-	if opt.ManualMax <= 0 {
-		opt.ManualMax = 64
-	}
-	return &Assembler{opt: opt}
-}
+func New(opt Options) *Assembler { return &Assembler{opt: opt.withDefaults()} }
 
 // Manual returns the manual-entry field's text.
 func (a *Assembler) Manual() string { return string(a.manual) }
 
-// Feed takes one key pressed at at.
-func (a *Assembler) Feed(k Key, at time.Time) []Output {
-	out := a.Tick(at)
-	quick := !a.last.IsZero() && at.Sub(a.last) < a.opt.BurstGap
-	a.last = at
-	switch k.Special {
-	case Enter, Tab:
-		if a.inside {
-			return append(out, a.endBurst(at)...)
-		}
-		a.fast = 0
-		if len(a.manual) == 0 {
-			return out
-		}
-		text := string(a.manual)
-		a.manual = a.manual[:0]
-		out = append(out, Output{Kind: OutputManual, At: at, Source: "manual"})
-		return append(out, a.payload(text, "manual", at))
-	case Backspace:
-		if !a.inside && len(a.manual) > 0 {
-			a.manual = a.manual[:len(a.manual)-1]
-			a.fast = 0
-			out = append(out, Output{Kind: OutputManual, Text: string(a.manual), At: at, Source: "manual"})
-		}
-		return out
-	case Escape:
-		a.fast = 0
-		if !a.inside && len(a.manual) > 0 {
-			a.manual = a.manual[:0]
-			out = append(out, Output{Kind: OutputManual, At: at, Source: "manual"})
-		}
-		return out
-	case Other:
-		return out
+// Deadline returns when Tick must next be called to end a burst by the
+// idle gap, and false when no burst is open. A UI schedules one tick for
+// that moment after each key.
+func (a *Assembler) Deadline() (time.Time, bool) {
+	if !a.inBurst {
+		return time.Time{}, false
 	}
-	if k.Rune == 0 {
-		return out
-	}
-	if a.inside {
-		return append(out, a.addBurst(k.Rune, at)...)
-	}
-	if quick && a.fast > 0 {
-		a.fast++
-	} else {
-		a.fast = 1
-	}
-	if a.fast >= a.opt.MinBurst {
-		// The last few "typed" keys were a scanner: move them out of the
-		// person's field into the burst.
-		start := max(0, len(a.manual)-(a.fast-1))
-		a.burst = append(a.burst[:0], a.manual[start:]...)
-		a.manual = a.manual[:start]
-		a.inside, a.over, a.fast = true, false, 0
-		out = append(out, Output{Kind: OutputManual, Text: string(a.manual), At: at, Source: "manual"})
-		return append(out, a.addBurst(k.Rune, at)...)
-	}
-	if len(a.manual) >= a.opt.ManualMax {
-		return append(out, Output{Kind: OutputDropped, Text: fmt.Sprintf("typed text is limited to %d characters", a.opt.ManualMax), At: at})
-	}
-	a.manual = append(a.manual, k.Rune)
-	return append(out, Output{Kind: OutputManual, Text: string(a.manual), At: at, Source: "manual"})
+	return a.last.Add(a.opt.Gap), true
 }
 
-// Tick ends a burst that has gone quiet for the idle gap: some scanners
-// send no Enter.
+// Tick ends a burst that has been quiet for the idle gap by now: some
+// scanners send no Enter. It returns the burst's payload, if any.
 func (a *Assembler) Tick(now time.Time) []Output {
-	if a.inside && now.Sub(a.last) >= a.opt.Gap {
+	if a.inBurst && !now.Before(a.last.Add(a.opt.Gap)) {
 		return a.endBurst(a.last)
 	}
 	return nil
 }
 
-func (a *Assembler) addBurst(r rune, at time.Time) []Output {
-	if a.over {
+// Feed takes one key pressed at at, and returns what the UI must act on,
+// in order.
+func (a *Assembler) Feed(k Key, at time.Time) []Output {
+	out := a.Tick(at)
+	d := at.Sub(a.last)
+	fast := !a.last.IsZero() && d >= 0 && d < a.opt.BurstGap
+	a.last = at
+
+	switch k.Special {
+	case Enter, Tab:
+		return append(out, a.terminate(fast, at)...)
+	case Backspace:
+		if a.inBurst || a.manualOver {
+			return out
+		}
+		a.resetRun()
+		if len(a.manual) == 0 {
+			return out
+		}
+		a.manual = a.manual[:len(a.manual)-1]
+		return append(out, a.manualChanged(at))
+	case Escape:
+		if a.inBurst {
+			return out
+		}
+		a.resetRun()
+		wasOver := a.manualOver
+		a.manualOver = false
+		if len(a.manual) == 0 && !wasOver {
+			return out
+		}
+		a.manual = a.manual[:0]
+		return append(out, a.manualChanged(at))
+	case NoSpecial:
+		if k.Rune == 0 {
+			return out
+		}
+	default:
+		return out
+	}
+
+	if a.inBurst {
+		return append(out, a.addBurst(k.Rune, at)...)
+	}
+	if !fast {
+		a.resetRun()
+	}
+	a.run = append(a.run, k.Rune)
+	if len(a.run) >= a.opt.MinBurst {
+		return append(out, a.startBurst(at)...)
+	}
+	return append(out, a.addManual(k.Rune, at)...)
+}
+
+// terminate handles Enter or Tab: it ends a burst, or submits the manual
+// field. A terminator that arrives fast after a run of fast keys counts as
+// one more key of it, so a short burst sent while someone types still
+// goes out on its own.
+func (a *Assembler) terminate(fast bool, at time.Time) []Output {
+	var out []Output
+	if !a.inBurst && fast && len(a.run) > 0 && len(a.run)+1 >= a.opt.MinBurst {
+		out = a.startBurst(at)
+	}
+	if a.inBurst {
+		return append(out, a.endBurst(at)...)
+	}
+	a.resetRun()
+	if a.manualOver {
+		a.manualOver = false
+		a.manual = a.manual[:0]
+		return append(out, a.manualChanged(at), Output{Kind: OutputDropped, Source: SourceManual, At: at,
+			Text: fmt.Sprintf("typed entry over %d characters discarded", a.opt.ManualMax)})
+	}
+	if len(a.manual) == 0 {
+		return out
+	}
+	text := string(a.manual)
+	a.manual = a.manual[:0]
+	return append(out, a.manualChanged(at), a.payload(text, SourceManual, at))
+}
+
+// startBurst turns the current run of fast keys into a burst, taking the
+// ones that landed in the manual field back out of it.
+func (a *Assembler) startBurst(at time.Time) []Output {
+	var out []Output
+	if a.inManual > 0 {
+		a.manual = a.manual[:len(a.manual)-a.inManual]
+		out = append(out, a.manualChanged(at))
+	}
+	if a.overInRun {
+		a.manualOver = false // the key that did not fit was the scanner's
+	}
+	run := a.run
+	a.resetRun()
+	a.burst, a.inBurst, a.burstOver = a.burst[:0], true, false
+	for _, r := range run {
+		out = append(out, a.addBurst(r, at)...)
+	}
+	return out
+}
+
+func (a *Assembler) resetRun() { a.run, a.inManual, a.overInRun = a.run[:0], 0, false }
+
+// addManual types r into the manual field. A key that does not fit is
+// not shown, and the entry is discarded at Enter rather than submitted
+// truncated: a truncated entry might still parse as something else.
+func (a *Assembler) addManual(r rune, at time.Time) []Output {
+	if a.manualOver {
 		return nil
 	}
-	if len(string(a.burst))+len(string(r)) > a.opt.Max {
-		a.over = true
-		return []Output{{Kind: OutputDropped, Text: fmt.Sprintf("scan over the %d-byte limit ignored", a.opt.Max), At: at}}
+	if len(a.manual) >= a.opt.ManualMax {
+		a.manualOver, a.overInRun = true, true
+		return nil
 	}
-	a.burst = append(a.burst, r)
+	a.manual = append(a.manual, r)
+	a.inManual++
+	return []Output{a.manualChanged(at)}
+}
+
+func (a *Assembler) addBurst(r rune, at time.Time) []Output {
+	if a.burstOver {
+		return nil
+	}
+	if len(a.burst)+utf8.RuneLen(r) > a.opt.Max {
+		a.burst, a.burstOver = a.burst[:0], true
+		return []Output{{Kind: OutputDropped, Source: SourceWedge, At: at,
+			Text: fmt.Sprintf("scan over %d bytes discarded", a.opt.Max)}}
+	}
+	a.burst = utf8.AppendRune(a.burst, r)
 	return nil
 }
 
 func (a *Assembler) endBurst(at time.Time) []Output {
-	text, over := string(a.burst), a.over
-	a.burst, a.inside, a.over = a.burst[:0], false, false
+	text, over := string(a.burst), a.burstOver
+	a.burst, a.inBurst, a.burstOver = a.burst[:0], false, false
 	if over || text == "" {
 		return nil
 	}
-	return []Output{a.payload(text, "wedge", at)}
+	return []Output{a.payload(text, SourceWedge, at)}
 }
 
-// payload restores the keyboard layout if that makes the text readable.
+func (a *Assembler) manualChanged(at time.Time) Output {
+	return Output{Kind: OutputManual, Text: string(a.manual), Source: SourceManual, At: at}
+}
+
+// payload restores the keyboard layout when that makes the text readable.
 func (a *Assembler) payload(text, source string, at time.Time) Output {
 	o := Output{Kind: OutputPayload, Text: text, Source: source, At: at}
 	if a.opt.Valid != nil {
-		if restored, name, ok := layout.Restore(text, a.opt.Valid, a.opt.Layouts...); ok {
+		if restored, name, ok := layout.RestoreWith(text, a.opt.Valid, a.opt.Layouts); ok {
 			o.Text, o.Layout = restored, name
 		}
 	}
