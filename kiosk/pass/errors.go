@@ -3,7 +3,8 @@
 // either into a subject key for the snapshot lookup, or into an Error with
 // a machine-readable reason.
 //
-// Formats and test vectors: docs/formats.md.
+// Formats, the IIN algorithm and test vectors: docs/formats.md (sections
+// "IIN" and "Signed pass").
 package pass
 
 import (

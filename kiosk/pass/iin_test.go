@@ -9,7 +9,7 @@ import (
 	"github.com/doorcheck/doorcheck/kiosk/reason"
 )
 
-// Vectors, also listed in docs/formats-pass.md (worked by hand there).
+// Vectors, also listed (and worked by hand) in docs/formats-pass.md.
 func TestParseIIN(t *testing.T) {
 	tests := []struct {
 		in     string

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"math/rand/v2"
 	"os"
@@ -18,6 +19,14 @@ import (
 // The docs/formats-pass.md vector: key seed 32 × 0x01, subject 16 × 0xAB,
 // window 2026-01-01 .. 2036-01-01 UTC, issued at the start.
 const docVector = "DC1:%60.ZENDJRVLRVLRVLRVLRVLRVLRVL6ULU$AF20U$AY20-Q4*30UU554O1$DQZPVK9A*9+*P/-A85A4LOU$CF5IZY48NLYH0DF8*3BZPJ3 3543H2NGT5Y22LP5F6V10DOMSVP4UTPMFWWOIB0"
+
+// Intermediate values of the docs vector, shown in docs/formats-pass.md.
+const (
+	docPublicKey   = "8a88e3dd7409f195fd52db2d3cba5d72ca6709bf1d94121bf3748801b40f6f5c"
+	docKeyID       = "34750f98"
+	docSignedBytes = "0134750f98abababababababababababababababab6955b9006955b9007c245f00"
+	docDomain      = "646f6f72636865636b207061737320763100"
+)
 
 func vectorFrom() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }
 func vectorTo() time.Time   { return time.Date(2036, 1, 1, 0, 0, 0, 0, time.UTC) }
@@ -89,7 +98,14 @@ func TestEncodeVector(t *testing.T) {
 	// The layout the docs give, byte by byte.
 	body, _ := decodeBase45(got[len(Prefix):])
 	id := idOf(issuerKey())
+	pub := issuerKey().Public().(ed25519.PublicKey)
 	switch {
+	case hex.EncodeToString(pub) != docPublicKey, id.String() != docKeyID:
+		t.Errorf("public key %x, id %s", pub, id)
+	case hex.EncodeToString(body[:bodySigned]) != docSignedBytes:
+		t.Errorf("signed bytes %x", body[:bodySigned])
+	case hex.EncodeToString([]byte(signDomain)) != docDomain:
+		t.Errorf("domain %x", signDomain)
 	case body[0] != 1:
 		t.Error("version byte")
 	case !bytes.Equal(body[1:5], id[:]):
@@ -128,6 +144,15 @@ func TestDocsCarryVectors(t *testing.T) {
 			continue
 		}
 		found = true
+		// The worked example's intermediate values are on the page that
+		// has them (formats-pass.md, and formats.md once merged).
+		if strings.HasSuffix(name, "formats-pass.md") || strings.Contains(doc, docSignedBytes[:16]) {
+			for _, v := range []string{docPublicKey, docKeyID, docSignedBytes, docDomain, "991399000009"} {
+				if !strings.Contains(doc, v) {
+					t.Errorf("%s lacks %s", name, v)
+				}
+			}
+		}
 		for _, v := range []struct {
 			iin, shown string // shown: what the page must contain
 			r          reason.Code
