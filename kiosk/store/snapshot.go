@@ -90,6 +90,12 @@ func (s *Store) ApplyDelta(ctx context.Context, r *wire.Reader, progress func(Pr
 }
 
 // importFull streams a full snapshot into a fresh generation, then flips.
+//
+// Reading is half the work — the reader hashes and checks every entry —
+// so it runs in its own goroutine, one transaction's worth of blocks
+// ahead of the writer. Two arenas of blocksPerTx blocks take turns: bbolt
+// keeps a reference to each value until commit, so an arena goes back to
+// the reader only after the transaction that wrote it has committed.
 func (s *Store) importFull(ctx context.Context, r *wire.Reader, progress func(Progress)) error {
 	if cur, ok := s.Current(); ok {
 		switch {
@@ -103,49 +109,60 @@ func (s *Store) importFull(ctx context.Context, r *wire.Reader, progress func(Pr
 	if err != nil {
 		return err
 	}
-	blockBytes := s.blockEntries * wire.EntrySize
-	// Put keeps a reference to the value until commit, so each
-	// transaction's blocks live in one arena reused after the commit.
-	arena := make([]byte, blocksPerTx*blockBytes)
-	var read uint64
 	var flipped bool
 	defer func() {
 		if !flipped {
 			s.dropGeneration(gen)
 		}
 	}()
-	for eof := false; !eof; {
+
+	blockBytes := s.blockEntries * wire.EntrySize
+	free := make(chan []byte, 2)
+	for range cap(free) {
+		free <- make([]byte, blocksPerTx*blockBytes)
+	}
+	batches := make(chan importBatch)
+	readCtx, stopReading := context.WithCancel(ctx)
+	readerDone := make(chan struct{})
+	go func() {
+		defer close(readerDone)
+		readBatches(readCtx, r, blockBytes, free, batches)
+	}()
+	// The reader must be gone before the caller gets r back.
+	defer func() { stopReading(); <-readerDone }()
+
+	verified := false
+	for b := range batches {
+		if b.err != nil {
+			return fmt.Errorf("import version %d: %w", r.Manifest.Version, b.err)
+		}
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("import: %w", err)
 		}
-		var readErr error
-		err := s.db.Update(func(tx *bolt.Tx) error {
-			b := tx.Bucket(gen)
-			b.FillPercent = 1.0
-			for i := 0; i < blocksPerTx; i++ {
-				block, err := r.NextBlock(arena[i*blockBytes : (i+1)*blockBytes])
-				if err == io.EOF {
-					eof = true
-					return nil
+		if len(b.blocks) > 0 {
+			err := s.db.Update(func(tx *bolt.Tx) error {
+				bucket := tx.Bucket(gen)
+				bucket.FillPercent = 1.0 // blocks arrive in key order
+				for _, block := range b.blocks {
+					if err := bucket.Put(block[:wire.SubjectKeySize], block); err != nil {
+						return err
+					}
 				}
-				if err != nil {
-					readErr = err
-					return err
-				}
-				read += uint64(len(block) / wire.EntrySize)
-				if err := b.Put(block[:wire.SubjectKeySize], block); err != nil {
-					return err
-				}
+				return nil
+			})
+			if err != nil {
+				return fmt.Errorf("import version %d: write: %w", r.Manifest.Version, err)
 			}
-			return nil
-		})
-		if readErr != nil {
-			return fmt.Errorf("import version %d: %w", r.Manifest.Version, readErr)
 		}
-		if err != nil {
-			return fmt.Errorf("import version %d: write: %w", r.Manifest.Version, err)
+		free <- b.arena // committed: bbolt holds no reference any more
+		progress(progressOf(r, b.read))
+		if b.eof {
+			verified = true
+			break
 		}
-		progress(progressOf(r, read))
+	}
+	if !verified {
+		return fmt.Errorf("import: %w", ctx.Err()) // the reader stopped only because ctx ended
 	}
 	s.phase("verified")
 	if err := s.flip(gen, r.Manifest); err != nil {
@@ -153,6 +170,53 @@ func (s *Store) importFull(ctx context.Context, r *wire.Reader, progress func(Pr
 	}
 	flipped = true
 	return nil
+}
+
+// importBatch is one transaction's worth of blocks read from a snapshot.
+type importBatch struct {
+	arena  []byte
+	blocks [][]byte // consecutive blocks in arena
+	read   uint64   // entries read so far, these included
+	eof    bool     // the body ended here and matched its manifest
+	err    error    // the body did not match; nothing more follows
+}
+
+// readBatches fills arenas from free with blocks read from r and sends
+// them on out, until the body ends, fails, or ctx is done. It closes out.
+func readBatches(ctx context.Context, r *wire.Reader, blockBytes int, free <-chan []byte, out chan<- importBatch) {
+	defer close(out)
+	var read uint64
+	for {
+		var arena []byte
+		select {
+		case arena = <-free:
+		case <-ctx.Done():
+			return
+		}
+		b := importBatch{arena: arena, blocks: make([][]byte, 0, blocksPerTx)}
+		for off := 0; off+blockBytes <= len(arena); off += blockBytes {
+			block, err := r.NextBlock(arena[off : off+blockBytes])
+			if err == io.EOF {
+				b.eof = true
+				break
+			}
+			if err != nil {
+				b.err = err
+				break
+			}
+			read += uint64(len(block) / wire.EntrySize)
+			b.blocks = append(b.blocks, block)
+		}
+		b.read = read
+		select {
+		case out <- b:
+		case <-ctx.Done():
+			return
+		}
+		if b.eof || b.err != nil {
+			return
+		}
+	}
 }
 
 // applyDelta merges the current generation with the delta's changes into
