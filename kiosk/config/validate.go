@@ -1,0 +1,210 @@
+package config
+
+import (
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/doorcheck/doorcheck/kiosk/demo"
+	"github.com/doorcheck/doorcheck/kiosk/policy"
+	"github.com/doorcheck/doorcheck/sync/wire"
+)
+
+// Limits on the values Validate accepts. Each stops a setting that could
+// only be a mistake.
+const (
+	maxNameLen     = 64              // kiosk, venue and door names, schedule rule names
+	maxDebounce    = time.Minute     // longer would swallow a genuine second visit
+	maxClockSkew   = 2 * time.Hour   // the clock warning threshold of comparable verifiers
+	minRetention   = 24 * time.Hour  // today's visits stay for presence, undo and counts
+	maxUndoWindow  = time.Hour       // an undo is for a turnstile that did not turn
+	maxScanGap     = 2 * time.Second // longer merges separate scans into one
+	maxBaud        = 4_000_000       // beyond any serial scanner
+	maxScanLength  = 64 << 10        // far beyond any QR code
+	maxScanLayouts = 8               // a handful of keyboard layouts at most
+)
+
+// wedgeLayouts are the keyboard layouts scanner/layout knows by name.
+func wedgeLayouts() []string { return []string{"us", "ru", "kk"} }
+
+// Validate reports every invalid field, each error starting with the
+// field's path ("policy.reentry: want warn or deny, got \"maybe\""),
+// joined with errors.Join. Configs built in code are checked the same way
+// as loaded ones.
+func (c *Config) Validate() error {
+	var p problems
+	c.validateKiosk(&p)
+	c.validatePolicy(&p)
+	if strings.TrimSpace(c.Store.Path) == "" {
+		p.add("store.path", "is required")
+	}
+	c.validateHub(&p)
+	c.validateScanner(&p)
+	return errors.Join(p...)
+}
+
+// problems collects field errors.
+type problems []error
+
+func (p *problems) add(field, format string, args ...any) {
+	*p = append(*p, fmt.Errorf("%s: %s", field, fmt.Sprintf(format, args...)))
+}
+
+func (c *Config) validateKiosk(p *problems) {
+	name(p, "kiosk.id", c.Kiosk.ID, true)
+	name(p, "kiosk.venue", c.Kiosk.Venue, true)
+	name(p, "kiosk.door", c.Kiosk.Door, true)
+	if d := c.Kiosk.Direction; d != policy.Entry && d != policy.Exit {
+		p.add("kiosk.direction", "want entry or exit, got %v", d)
+	}
+}
+
+// name checks a name that is shown on screens and sent upstream.
+func name(p *problems, field, s string, required bool) {
+	switch {
+	case strings.TrimSpace(s) == "":
+		if required {
+			p.add(field, "is required")
+		}
+	case len(s) > maxNameLen:
+		p.add(field, "at most %d bytes, got %d", maxNameLen, len(s))
+	case !utf8.ValidString(s) || strings.IndexFunc(s, func(r rune) bool { return !unicode.IsPrint(r) }) >= 0:
+		p.add(field, "must be printable text, got %q", s)
+	}
+}
+
+func (c *Config) validatePolicy(p *problems) {
+	pol := c.Policy
+	if _, err := pol.Admitted.Set(); err != nil {
+		p.add("policy.admitted", "%v", err)
+	}
+	for i, s := range pol.Schedule {
+		field := fmt.Sprintf("policy.schedule[%d]", i)
+		name(p, field+".name", s.Name, false)
+		if _, err := s.rule(); err != nil {
+			*p = append(*p, fmt.Errorf("%s.%w", field, err))
+		}
+	}
+	if pol.Capacity < 0 {
+		p.add("policy.capacity", "want 0 (unlimited) or more, got %d", pol.Capacity)
+	}
+	if _, err := policy.ParseMode(pol.Reentry); err != nil {
+		p.add("policy.reentry", "want warn or deny, got %q", pol.Reentry)
+	}
+	if _, err := policy.ParseMode(pol.Stale); err != nil {
+		p.add("policy.stale", "want warn or deny, got %q", pol.Stale)
+	}
+	durations := []struct {
+		field    string
+		d        time.Duration
+		min, max time.Duration
+	}{
+		{"policy.max_age", pol.MaxAge.Duration, 0, 0},
+		{"policy.debounce", pol.Debounce.Duration, 0, maxDebounce},
+		{"policy.clock_skew", pol.ClockSkew.Duration, 0, maxClockSkew},
+		{"policy.undo_window", pol.UndoWindow.Duration, 0, maxUndoWindow},
+		{"scanner.serial.gap", c.Scanner.Serial.Gap.Duration, 0, maxScanGap},
+		{"scanner.wedge.gap", c.Scanner.Wedge.Gap.Duration, 0, maxScanGap},
+	}
+	for _, d := range durations {
+		switch {
+		case d.d < d.min:
+			p.add(d.field, "must not be negative, got %s", d.d)
+		case d.max > 0 && d.d > d.max:
+			p.add(d.field, "at most %s, got %s", d.max, d.d)
+		}
+	}
+	if r := pol.Retention.Duration; r != 0 && r < minRetention {
+		p.add("policy.retention", "0 (keep forever) or at least %s, got %s", minRetention, r)
+	}
+	if _, err := c.Location(); err != nil {
+		p.add("policy.time_zone", "%v", err)
+	}
+}
+
+func (c *Config) validateHub(p *problems) {
+	if u := c.Hub.URL; u != "" {
+		parsed, err := url.Parse(u)
+		if err != nil || (parsed.Scheme != "https" && parsed.Scheme != "http") || parsed.Host == "" {
+			p.add("hub.url", "want an http or https URL like https://hub.example.org, got %q", u)
+		}
+	}
+	key, err := c.HubKey()
+	if err != nil {
+		*p = append(*p, err) // HubKey names the field
+		return
+	}
+	if !c.demo && subtle.ConstantTimeCompare(key, demo.HubPublicKey()) == 1 {
+		p.add("hub.public_key", "is the built-in demo key, whose private half is public: pin your hub's key")
+	}
+	if c.Hub.KeyID != "" {
+		id, err := wire.ParseKeyID(c.Hub.KeyID)
+		switch {
+		case err != nil:
+			p.add("hub.key_id", "want %d hex digits, got %q", 2*wire.KeyIDSize, c.Hub.KeyID)
+		case id != wire.KeyIDOf(key):
+			p.add("hub.key_id", "%s is not the id of hub.public_key (%s): is the key from another hub?", id, wire.KeyIDOf(key))
+		}
+	}
+}
+
+func (c *Config) validateScanner(p *problems) {
+	s := c.Scanner.Serial
+	if s.Port != "" && !utf8.ValidString(s.Port) {
+		p.add("scanner.serial.port", "not valid text: %q", s.Port)
+	}
+	if s.Baud <= 0 || s.Baud > maxBaud {
+		p.add("scanner.serial.baud", "want 1 to %d, got %d", maxBaud, s.Baud)
+	}
+	if s.DataBits < 5 || s.DataBits > 8 {
+		p.add("scanner.serial.data_bits", "want 5 to 8, got %d", s.DataBits)
+	}
+	if !slices.Contains([]string{"none", "odd", "even", "mark", "space"}, s.Parity) {
+		p.add("scanner.serial.parity", "want none, odd, even, mark or space, got %q", s.Parity)
+	}
+	if !slices.Contains([]string{"1", "1.5", "2"}, s.StopBits) {
+		p.add("scanner.serial.stop_bits", "want 1, 1.5 or 2, got %q", s.StopBits)
+	}
+	terminators := map[string]string{"cr": "\r", "lf": "\n", "crlf": "\r\n", "none": ""}
+	term, ok := terminators[s.Terminator]
+	if !ok {
+		p.add("scanner.serial.terminator", "want cr, lf, crlf or none, got %q", s.Terminator)
+	}
+	if term != "" && (strings.ContainsAny(s.Prefix, term) || strings.ContainsAny(s.Suffix, term)) {
+		p.add("scanner.serial.prefix", "prefix %q or suffix %q holds the terminator, which would end every code early", s.Prefix, s.Suffix)
+	}
+	for i, sym := range s.Symbologies {
+		if !isAIM(sym) {
+			p.add(fmt.Sprintf("scanner.serial.symbologies[%d]", i), "want an AIM identifier like ]Q1 (or ]Q for any modifier), got %q", sym)
+		}
+	}
+	if s.MaxLength <= 0 || s.MaxLength > maxScanLength {
+		p.add("scanner.serial.max_length", "want 1 to %d, got %d", maxScanLength, s.MaxLength)
+	}
+	w := c.Scanner.Wedge
+	if len(w.Layouts) > maxScanLayouts {
+		p.add("scanner.wedge.layouts", "at most %d layouts, got %d", maxScanLayouts, len(w.Layouts))
+	}
+	for i, l := range w.Layouts {
+		if !slices.Contains(wedgeLayouts(), l) {
+			p.add(fmt.Sprintf("scanner.wedge.layouts[%d]", i), "unknown layout %q (want %s)", l, strings.Join(wedgeLayouts(), ", "))
+		}
+	}
+}
+
+// isAIM reports whether s is an AIM symbology identifier: "]", a letter
+// for the symbology, and optionally a letter or digit for the modifier.
+// It matches scanner/frame's rule.
+func isAIM(s string) bool {
+	letter := func(c byte) bool { return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' }
+	if (len(s) != 2 && len(s) != 3) || s[0] != ']' || !letter(s[1]) {
+		return false
+	}
+	return len(s) == 2 || letter(s[2]) || s[2] >= '0' && s[2] <= '9'
+}
