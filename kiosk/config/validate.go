@@ -100,31 +100,35 @@ func (c *Config) validatePolicy(p *problems) {
 	if _, err := policy.ParseMode(pol.Stale); err != nil {
 		p.add("policy.stale", "want warn or deny, got %q", pol.Stale)
 	}
-	durations := []struct {
-		field    string
-		d        time.Duration
-		min, max time.Duration
-	}{
-		{"policy.max_age", pol.MaxAge.Duration, 0, 0},
-		{"policy.debounce", pol.Debounce.Duration, 0, maxDebounce},
-		{"policy.clock_skew", pol.ClockSkew.Duration, 0, maxClockSkew},
-		{"policy.undo_window", pol.UndoWindow.Duration, 0, maxUndoWindow},
-		{"scanner.serial.gap", c.Scanner.Serial.Gap.Duration, 0, maxScanGap},
-		{"scanner.wedge.gap", c.Scanner.Wedge.Gap.Duration, 0, maxScanGap},
-	}
-	for _, d := range durations {
-		switch {
-		case d.d < d.min:
-			p.add(d.field, "must not be negative, got %s", d.d)
-		case d.max > 0 && d.d > d.max:
-			p.add(d.field, "at most %s, got %s", d.max, d.d)
-		}
-	}
+	checkDurations(p, []durationLimit{
+		{"policy.max_age", pol.MaxAge.Duration, 0},
+		{"policy.debounce", pol.Debounce.Duration, maxDebounce},
+		{"policy.clock_skew", pol.ClockSkew.Duration, maxClockSkew},
+		{"policy.undo_window", pol.UndoWindow.Duration, maxUndoWindow},
+	})
 	if r := pol.Retention.Duration; r != 0 && r < minRetention {
 		p.add("policy.retention", "0 (keep forever) or at least %s, got %s", minRetention, r)
 	}
 	if _, err := c.Location(); err != nil {
 		p.add("policy.time_zone", "%v", err)
+	}
+}
+
+// durationLimit bounds one duration field; max 0 means no upper bound.
+type durationLimit struct {
+	field string
+	d     time.Duration
+	max   time.Duration
+}
+
+func checkDurations(p *problems, limits []durationLimit) {
+	for _, l := range limits {
+		switch {
+		case l.d < 0:
+			p.add(l.field, "must not be negative, got %s", l.d)
+		case l.max > 0 && l.d > l.max:
+			p.add(l.field, "at most %s, got %s", l.max, l.d)
+		}
 	}
 }
 
@@ -184,6 +188,10 @@ func (c *Config) validateScanner(p *problems) {
 			p.add(fmt.Sprintf("scanner.serial.symbologies[%d]", i), "want an AIM identifier like ]Q1 (or ]Q for any modifier), got %q", sym)
 		}
 	}
+	checkDurations(p, []durationLimit{
+		{"scanner.serial.gap", s.Gap.Duration, maxScanGap},
+		{"scanner.wedge.gap", c.Scanner.Wedge.Gap.Duration, maxScanGap},
+	})
 	if s.MaxLength <= 0 || s.MaxLength > maxScanLength {
 		p.add("scanner.serial.max_length", "want 1 to %d, got %d", maxScanLength, s.MaxLength)
 	}
