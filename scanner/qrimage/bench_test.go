@@ -14,7 +14,7 @@ import (
 // code: in process with gozxing, and with Debian's zbarimg as a
 // subprocess, per image and amortised over 20 images per process. The
 // zbarimg ones skip when zbarimg is not installed; nothing else needs it.
-// testdata/bench_qr.sh runs them all in one go and prints medians.
+// testdata/bench_zbar.sh runs them all in one go and prints medians.
 
 func BenchmarkDecode640x480(b *testing.B) {
 	frame := pngOf(b, benchFrame(b))

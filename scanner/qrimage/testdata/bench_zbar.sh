@@ -4,7 +4,7 @@
 # docs/benchmarks-qr.md. zbarimg needs `apt-get install zbar-tools`; without
 # it its benchmarks skip. The test suite never needs it.
 #
-#   bash scanner/qrimage/testdata/bench_qr.sh [COUNT]
+#   bash scanner/qrimage/testdata/bench_zbar.sh [COUNT]
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 count=${1:-10}
@@ -14,9 +14,10 @@ out=$(go test ./scanner/qrimage -run '^$' -bench . -benchtime 1s -count "$count"
 # runs of benchmark NAME, in microseconds.
 median() {
   awk -v name="$1" -v unit="$2" '
-    $1 ~ "^Benchmark" name "(-[0-9]+)?$" { for (i = 2; i < NF; i++) if ($(i+1) == unit) v[n++] = $i }
-    END { if (n == 0) { print "skipped"; exit }
-          asort(v); m = (n % 2) ? v[(n+1)/2] : (v[n/2] + v[n/2+1]) / 2; printf "%.0f\n", m / 1000 }' <<<"$out"
+    $1 ~ "^Benchmark" name "(-[0-9]+)?$" { for (i = 2; i < NF; i++) if ($(i+1) == unit) print $i }' <<<"$out" |
+    sort -g | awk '{ v[NR] = $1 } END {
+      if (NR == 0) { print "skipped"; exit }
+      m = (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2; printf "%.0f\n", m / 1000 }'
 }
 go_png=$(median Decode640x480 ns/op)
 go_img=$(median DecodeImage640x480 ns/op)
