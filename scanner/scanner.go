@@ -14,6 +14,8 @@ const MaxPayload = 4096
 
 // Scan is one payload read from a source. Payload is untrusted bytes (held in
 // a string): escape it with sanitize.Escape before it reaches a screen or log.
+// A source never delivers an empty payload, and two scans from one source
+// never share an At, so the same code sent twice is two scans.
 type Scan struct {
 	Payload string    // raw bytes as read, framing and identifiers removed
 	Source  string    // where it came from: "serial:/dev/ttyACM0", "wedge", "manual", "image:FILE", "sim"
@@ -28,6 +30,19 @@ const (
 	Disconnected                  // the device went away; the source keeps retrying
 	Dropped                       // input was discarded (too long, symbology not allowed…)
 )
+
+// String names the kind for logs: "connected", "disconnected", "dropped".
+func (k EventKind) String() string {
+	switch k {
+	case Connected:
+		return "connected"
+	case Disconnected:
+		return "disconnected"
+	case Dropped:
+		return "dropped"
+	}
+	return "unknown"
+}
 
 // Event reports the health of a source to the UI, never a payload.
 type Event struct {
