@@ -245,3 +245,40 @@ func FuzzManifest(f *testing.F) {
 		}
 	})
 }
+
+func TestZeroSubjectRejected(t *testing.T) {
+	es := testEntries(5, 8)
+	data := encodeFull(t, testManifest(1), es)
+	headerLen := len(data) - len(es)*EntrySize
+	for i := 0; i < SubjectKeySize; i++ {
+		data[headerLen+i] = 0 // the first key becomes all zero: still sorted
+	}
+	r, err := Open(bytes.NewReader(data), testKey(1).Public().(ed25519.PublicKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readAll(r); !errors.Is(err, ErrContent) || !strings.Contains(err.Error(), "all-zero") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+type failingReader struct{ r io.Reader }
+
+func (f failingReader) Read(p []byte) (int, error) {
+	n, err := f.r.Read(p)
+	if err == io.EOF {
+		return n, errors.New("disk on fire")
+	}
+	return n, err
+}
+
+func TestReadErrorKeepsCause(t *testing.T) {
+	data := encodeFull(t, testManifest(1), testEntries(50, 9))
+	r, err := Open(failingReader{bytes.NewReader(data[:len(data)-10])}, testKey(1).Public().(ed25519.PublicKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readAll(r); err == nil || errors.Is(err, ErrContent) || !strings.Contains(err.Error(), "disk on fire") {
+		t.Fatalf("err = %v", err)
+	}
+}
