@@ -196,7 +196,7 @@ type Reader struct {
 	// words. They start at zero, so the first key must be above the
 	// all-zero key, which no subject has.
 	prevHi, prevLo uint64
-	err     error
+	err            error
 }
 
 // Open reads and verifies a snapshot header (magic, manifest, signature)
