@@ -14,7 +14,9 @@ import (
 
 	"github.com/creack/pty"
 
+	"github.com/doorcheck/doorcheck/kiosk/config"
 	"github.com/doorcheck/doorcheck/kiosk/demo"
+	"github.com/doorcheck/doorcheck/scanner/wedge"
 )
 
 // run executes one command line in process and returns its streams.
@@ -373,5 +375,20 @@ func TestImportProgressOnTerminal(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "imported full snapshot version 1 (200000 records)") {
 		t.Fatalf("stdout %q", out.String())
+	}
+}
+
+func TestWedgeDisabledTypesEverythingByHand(t *testing.T) {
+	a := wedge.New(wedgeOptions(config.Wedge{Enabled: false}, nil))
+	now := time.Now()
+	var outs []wedge.Output
+	for _, r := range "900101400003" {
+		outs = append(outs, a.Feed(wedge.Key{Rune: r}, now)...)
+		now = now.Add(time.Millisecond) // as fast as any scanner
+	}
+	outs = append(outs, a.Feed(wedge.Key{Special: wedge.Enter}, now)...)
+	last := outs[len(outs)-1]
+	if last.Kind != wedge.OutputPayload || last.Source != "manual" || last.Text != "900101400003" {
+		t.Fatalf("last output %+v", last)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"sync"
 	"time"
 
@@ -211,6 +212,17 @@ func eventName(k scanner.EventKind) string {
 	return "dropped"
 }
 
+// wedgeOptions configures keyboard input. With wedge scanners disabled no
+// run of fast keys counts as a scan: everything typed is the manual field.
+func wedgeOptions(w config.Wedge, layouts []layout.Layout) wedge.Options {
+	o := wedge.Options{Gap: w.Gap.Duration, Valid: pass.Recognised, Layouts: layouts}
+	if !w.Enabled {
+		// No two keys are ever fast enough to start a burst.
+		o.BurstGap, o.MinBurst = time.Nanosecond, math.MaxInt
+	}
+	return o
+}
+
 // runScreen runs the full-screen TUI over the same run loop as the
 // headless mode: serial scans and the TUI's keyboard-wedge scans share one
 // channel, and each result is sent to the screen.
@@ -230,12 +242,8 @@ func runScreen(ctx context.Context, e *env, k *openedKiosk, scans chan scanner.S
 			case <-ctx.Done():
 			}
 		},
-		Events: events,
-		Wedge: wedge.Options{
-			Gap:     k.cfg.Scanner.Wedge.Gap.Duration,
-			Valid:   pass.Recognised,
-			Layouts: layouts,
-		},
+		Events:   events,
+		Wedge:    wedgeOptions(k.cfg.Scanner.Wedge, layouts),
 		Location: set.Location,
 		Title:    fmt.Sprintf("%s · %s · %s", set.Venue, set.Door, set.Direction),
 	})

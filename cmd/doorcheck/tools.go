@@ -1,13 +1,11 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"maps"
 	"os"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/doorcheck/doorcheck/scanner/frame"
@@ -82,15 +80,7 @@ func readLines(path string) ([]string, error) {
 		return nil, err
 	}
 	defer f.Close()
-	var lines []string
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64<<10), 64<<10)
-	for sc.Scan() {
-		if line := strings.TrimRight(sc.Text(), "\r"); line != "" {
-			lines = append(lines, line)
-		}
-	}
-	return lines, sc.Err()
+	return sim.ReadPayloads(f)
 }
 
 // runUndo reverses the last decision made through this store within the

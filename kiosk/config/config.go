@@ -99,7 +99,7 @@ type Serial struct {
 	Baud        int      `yaml:"baud"`
 	DataBits    int      `yaml:"data_bits"`
 	Parity      string   `yaml:"parity"`     // none | odd | even | mark | space
-	StopBits    string   `yaml:"stop_bits"`  // 1 | 1.5 | 2
+	StopBits    string   `yaml:"stop_bits"`  // 1 | 1.5 | 2 (1.5 cannot be set on Linux; the serial scanner refuses it there)
 	Terminator  string   `yaml:"terminator"` // cr | lf | crlf | none
 	Gap         Duration `yaml:"gap"`        // idle time that ends a code sent without a terminator
 	Prefix      string   `yaml:"prefix"`

@@ -63,7 +63,7 @@ func (s *Source) Run(ctx context.Context, scans chan<- scanner.Scan, events chan
 			now := s.now()
 			results = f.Feed(c.b, now)
 			if c.err != nil {
-				results = append(results, f.Idle(now.Add(time.Hour))...)
+				results = append(results, f.Flush()...)
 				done = true
 			}
 		case now := <-tick.C:
