@@ -9,7 +9,7 @@ import (
 	"github.com/doorcheck/doorcheck/kiosk/reason"
 )
 
-// Vectors, also listed (and worked by hand) in docs/formats-pass.md.
+// Vectors, also listed (and worked by hand) in docs/formats.md.
 func TestParseIIN(t *testing.T) {
 	tests := []struct {
 		in     string

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Times QR decoding of one 640x480 frame: gozxing in process against
 # Debian's zbarimg, in one run, and prints the medians for
-# docs/benchmarks-qr.md. zbarimg needs `apt-get install zbar-tools`; without
+# docs/benchmarks.md. zbarimg needs `apt-get install zbar-tools`; without
 # it its benchmarks skip. The test suite never needs it.
 #
 #   bash scanner/qrimage/testdata/bench_zbar.sh [COUNT]
