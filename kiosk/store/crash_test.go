@@ -142,12 +142,13 @@ func runAndKill(t *testing.T, dir, role, hold string, kill func(lines []string) 
 			cmd.Wait()
 			t.Fatalf("child: %s", line)
 		}
-		if kill(lines) {
+		if !killed && kill(lines) {
 			if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 				t.Fatal(err)
 			}
 			killed = true
-			break
+			// Keep reading: what the child printed before it died is
+			// still in the pipe, and the checks need all of it.
 		}
 	}
 	cmd.Wait()
