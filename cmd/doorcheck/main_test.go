@@ -34,17 +34,11 @@ func demoEnv(t *testing.T) map[string]string {
 
 func sample(t *testing.T, label string) string {
 	t.Helper()
-	samples, err := demo.Samples(time.Now())
+	p, err := demo.Payload(time.Now(), label)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range samples {
-		if s.Label == label {
-			return s.Payload
-		}
-	}
-	t.Fatalf("no sample %q", label)
-	return ""
+	return p
 }
 
 type verdictLine struct {

@@ -232,3 +232,18 @@ func forge(payload string) string {
 	b[i] = alphabet[idx^1]
 	return string(b)
 }
+
+// Payload returns the payload of the demo sample with the given label, as
+// Samples(now) lists it.
+func Payload(now time.Time, label string) (string, error) {
+	samples, err := Samples(now)
+	if err != nil {
+		return "", err
+	}
+	for _, s := range samples {
+		if s.Label == label {
+			return s.Payload, nil
+		}
+	}
+	return "", fmt.Errorf("no demo sample labelled %q", label)
+}

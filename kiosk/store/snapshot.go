@@ -59,15 +59,9 @@ func (s *Store) Import(ctx context.Context, r *wire.Reader, progress func(Progre
 // do; the CLI says "already current"). progress, if not nil, is called
 // after each transaction.
 func (s *Store) ImportFull(ctx context.Context, r *wire.Reader, progress func(Progress)) error {
-	if r.Manifest.Kind != wire.KindFull {
-		return fmt.Errorf("import full snapshot: reader holds a %s snapshot", r.Manifest.Kind)
-	}
-	if progress == nil {
-		progress = func(Progress) {}
-	}
-	s.snapshotMu.Lock()
-	defer s.snapshotMu.Unlock()
-	return s.importFull(ctx, r, progress)
+	return s.exclusive(r, wire.KindFull, "import full snapshot", progress, func(progress func(Progress)) error {
+		return s.importFull(ctx, r, progress)
+	})
 }
 
 // ApplyDelta merges a delta into the current snapshot, producing a new
@@ -78,15 +72,23 @@ func (s *Store) ImportFull(ctx context.Context, r *wire.Reader, progress func(Pr
 // (ErrNoSnapshot), and one whose result count differs from the
 // manifest's result_entries (ErrResultMismatch).
 func (s *Store) ApplyDelta(ctx context.Context, r *wire.Reader, progress func(Progress)) error {
-	if r.Manifest.Kind != wire.KindDelta {
-		return fmt.Errorf("apply delta: reader holds a %s snapshot", r.Manifest.Kind)
+	return s.exclusive(r, wire.KindDelta, "apply delta", progress, func(progress func(Progress)) error {
+		return s.applyDelta(ctx, r, progress)
+	})
+}
+
+// exclusive checks that r holds a snapshot of kind, then runs apply with a
+// progress callback that is never nil, one import or delta at a time.
+func (s *Store) exclusive(r *wire.Reader, kind wire.Kind, what string, progress func(Progress), apply func(func(Progress)) error) error {
+	if r.Manifest.Kind != kind {
+		return fmt.Errorf("%s: reader holds a %s snapshot", what, r.Manifest.Kind)
 	}
 	if progress == nil {
 		progress = func(Progress) {}
 	}
 	s.snapshotMu.Lock()
 	defer s.snapshotMu.Unlock()
-	return s.applyDelta(ctx, r, progress)
+	return apply(progress)
 }
 
 // importFull streams a full snapshot into a fresh generation, then flips.
