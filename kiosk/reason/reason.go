@@ -20,6 +20,8 @@ const (
 	UntrustworthyClock Code = "untrustworthy_clock" // system time earlier than the snapshot's creation
 	NoSnapshot         Code = "no_snapshot"         // no status snapshot has been imported yet
 	TooLong            Code = "too_long"            // payload over the length limit
+	DataTooOld         Code = "data_too_old"        // snapshot older than the hard age limit: no colour from data this old
+	StoreCorrupt       Code = "store_corrupt"       // the stored snapshot (or a store read) failed its integrity check
 )
 
 // Reasons a verified visitor is denied, or admitted with a warning.
@@ -32,6 +34,7 @@ const (
 	Full              Code = "full"                // venue at capacity
 	Reentry           Code = "reentry"             // already entered, no exit recorded
 	StaleSnapshot     Code = "stale_snapshot"      // snapshot older than the configured maximum age
+	ClockJumped       Code = "clock_jumped"        // wall clock moved implausibly against the monotonic clock
 )
 
 // Describe returns a short English sentence for a code, for screens and
@@ -60,6 +63,10 @@ func Describe(c Code) string {
 		return "no status data on this device"
 	case TooLong:
 		return "input too long"
+	case DataTooOld:
+		return "status data is too old to decide"
+	case StoreCorrupt:
+		return "status data on this device is damaged"
 	case Isolation:
 		return "in isolation"
 	case Contact:
@@ -76,6 +83,8 @@ func Describe(c Code) string {
 		return "already inside"
 	case StaleSnapshot:
 		return "status data is out of date"
+	case ClockJumped:
+		return "device clock jumped"
 	}
 	return string(c)
 }

@@ -48,6 +48,11 @@ var (
 	ErrNoSnapshot     = errors.New("no snapshot imported")
 	ErrResultMismatch = errors.New("delta result does not match its manifest")
 	ErrUndoNotAllowed = errors.New("visit cannot be undone")
+	// ErrCorrupt means stored data failed an integrity check (a block
+	// checksum, a bbolt page, a fault or panic inside storage). A caller
+	// never turns it into a colour: it is NOT VERIFIED store_corrupt, or
+	// "cannot record" on the visit side.
+	ErrCorrupt = errors.New("store is corrupt")
 )
 
 // Options tune a Store. The zero value is what a kiosk uses.
