@@ -21,7 +21,7 @@ import (
 //	go test ./kiosk -run '^$' -bench CheckDurable -benchtime 2000x -count 5
 func BenchmarkCheckDurable(b *testing.B) {
 	dir := latency.BenchDir(b)
-	st, err := store.Open(filepath.Join(dir, "k.db"), store.Options{})
+	st, err := store.Open(filepath.Join(dir, "k.db"), store.Options{Create: true})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -40,7 +40,7 @@ type fixture struct {
 
 func newFixture(t testing.TB, s Settings) *fixture {
 	t.Helper()
-	st, err := store.Open(filepath.Join(t.TempDir(), "k.db"), store.Options{NoSync: true})
+	st, err := store.Open(filepath.Join(t.TempDir(), "k.db"), store.Options{Create: true, NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +154,7 @@ func TestCheckEveryReason(t *testing.T) {
 }
 
 func TestNoSnapshotIsNotVerified(t *testing.T) {
-	st, err := store.Open(filepath.Join(t.TempDir(), "k.db"), store.Options{NoSync: true})
+	st, err := store.Open(filepath.Join(t.TempDir(), "k.db"), store.Options{Create: true, NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}

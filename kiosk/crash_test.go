@@ -32,7 +32,7 @@ func TestCrashChecksChild(t *testing.T) {
 	if dir == "" {
 		t.Skip("only runs as a crash-test child")
 	}
-	st, err := store.Open(filepath.Join(dir, "k.db"), store.Options{})
+	st, err := store.Open(filepath.Join(dir, "k.db"), store.Options{Create: true})
 	if err != nil {
 		fmt.Println("error", err)
 		os.Exit(1)
@@ -60,7 +60,7 @@ func TestCrashDuringCheckBurst(t *testing.T) {
 	for _, killAfter := range []int{1, 17, 60} {
 		t.Run(fmt.Sprint(killAfter), func(t *testing.T) {
 			dir := t.TempDir()
-			st, err := store.Open(filepath.Join(dir, "k.db"), store.Options{NoSync: true})
+			st, err := store.Open(filepath.Join(dir, "k.db"), store.Options{Create: true, NoSync: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -97,7 +97,7 @@ func TestCrashDuringCheckBurst(t *testing.T) {
 				t.Fatalf("child printed %d ids before dying", len(ids))
 			}
 
-			st, err = store.Open(filepath.Join(dir, "k.db"), store.Options{})
+			st, err = store.Open(filepath.Join(dir, "k.db"), store.Options{Create: true})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -97,7 +97,9 @@ func openKiosk(ctx context.Context, e *env, k kioskFlags, dryRun bool) (*openedK
 	if err := os.MkdirAll(filepath.Dir(cfg.Store.Path), 0o750); err != nil {
 		return nil, fmt.Errorf("create store directory: %w", err)
 	}
-	st, err := store.Open(cfg.Store.Path, store.Options{Timeout: 2 * time.Second})
+	// Only the demo creates its store: a configured kiosk with no visit
+	// file is not provisioned (snapshot import creates one).
+	st, err := store.Open(cfg.Store.Path, store.Options{Timeout: 2 * time.Second, Create: k.demo})
 	if err != nil {
 		return nil, err
 	}

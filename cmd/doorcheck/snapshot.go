@@ -146,7 +146,7 @@ func runSnapshotImport(ctx context.Context, e *env, args []string) error {
 	if err := os.MkdirAll(filepath.Dir(cfg.Store.Path), 0o750); err != nil {
 		return fmt.Errorf("create store directory: %w", err)
 	}
-	st, err := store.Open(cfg.Store.Path, store.Options{Timeout: 2 * time.Second})
+	st, err := store.Open(cfg.Store.Path, store.Options{Timeout: 2 * time.Second, Create: true})
 	if err != nil {
 		return err
 	}

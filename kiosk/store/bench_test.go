@@ -28,7 +28,7 @@ import (
 //	go test ./kiosk/store -run '^$' -bench 'Record$' -benchtime 2000x -count 5
 func BenchmarkRecord(b *testing.B) {
 	dir := latency.BenchDir(b)
-	s, err := Open(filepath.Join(dir, "k.db"), Options{})
+	s, err := Open(filepath.Join(dir, "k.db"), Options{Create: true})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func BenchmarkRecord(b *testing.B) {
 // 20 M-entry figures are BenchmarkLargeStore's.
 func BenchmarkLookup(b *testing.B) {
 	const n = 200_000
-	s, err := Open(filepath.Join(b.TempDir(), "k.db"), Options{NoSync: true})
+	s, err := Open(filepath.Join(b.TempDir(), "k.db"), Options{Create: true, NoSync: true})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -167,7 +167,7 @@ func BenchmarkLargeStore(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		s, err := Open(filepath.Join(dir, "k.db"), Options{})
+		s, err := Open(filepath.Join(dir, "k.db"), Options{Create: true})
 		if err != nil {
 			b.Fatal(err)
 		}

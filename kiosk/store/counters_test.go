@@ -188,7 +188,7 @@ func TestPruneManyBatches(t *testing.T) {
 	var acked, kept []VisitID
 	for i := 0; i < n; i += 500 {
 		// 500 visits per transaction: Record would fsync each.
-		err := s.db.Update(func(tx *txT) error {
+		err := s.logUpdate(func(tx *txT) error {
 			for j := i; j < min(n, i+500); j++ {
 				v := visit(t, t0.Add(time.Duration(j)*time.Second), "entry", VerdictDeny, 0, reason.Full)
 				raw, err := encodeVisit(v)

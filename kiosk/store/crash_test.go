@@ -54,7 +54,7 @@ func TestCrashChild(t *testing.T) {
 	// so what these tests check — which transactions committed — does not
 	// depend on it, and fsync on a shared disk would make them slow. The
 	// record child keeps it, as a kiosk does.
-	s, err := Open(filepath.Join(dir, "k.db"), Options{NoSync: role != "record", blockEntries: crashBlock, phase: func(name string) {
+	s, err := Open(filepath.Join(dir, "k.db"), Options{Create: true, NoSync: role != "record", blockEntries: crashBlock, phase: func(name string) {
 		fmt.Println(name)
 		if name == hold {
 			waitForKill()
@@ -164,7 +164,7 @@ func runAndKill(t *testing.T, dir, role, hold string, kill func(lines []string) 
 // left no other generation behind. It returns the current version.
 func verifyOneOf(t *testing.T, dir string, versions map[uint64][]wire.Entry) uint64 {
 	t.Helper()
-	s, err := Open(filepath.Join(dir, "k.db"), Options{})
+	s, err := Open(filepath.Join(dir, "k.db"), Options{Create: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,7 +194,7 @@ func verifyOneOf(t *testing.T, dir string, versions map[uint64][]wire.Entry) uin
 
 func prepareBase(t *testing.T, dir string, base []wire.Entry) {
 	t.Helper()
-	s, err := Open(filepath.Join(dir, "k.db"), Options{NoSync: true, blockEntries: crashBlock})
+	s, err := Open(filepath.Join(dir, "k.db"), Options{Create: true, NoSync: true, blockEntries: crashBlock})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -299,7 +299,7 @@ func TestCrashDuringRecordBurst(t *testing.T) {
 					printed = append(printed, id)
 				}
 			}
-			s, err := Open(filepath.Join(dir, "k.db"), Options{})
+			s, err := Open(filepath.Join(dir, "k.db"), Options{Create: true})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -25,7 +25,7 @@ func (s *Store) Lookup(key wire.SubjectKey) (e wire.Entry, found bool, err error
 	if gen == nil {
 		return wire.Entry{}, false, nil
 	}
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err = s.snapView(func(tx *bolt.Tx) error {
 		b := tx.Bucket(gen)
 		if b == nil {
 			cur := tx.Bucket([]byte(bucketMeta)).Get([]byte(keyCurrent))

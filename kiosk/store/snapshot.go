@@ -88,6 +88,9 @@ func (s *Store) exclusive(r *wire.Reader, kind wire.Kind, what string, progress 
 	}
 	s.snapshotMu.Lock()
 	defer s.snapshotMu.Unlock()
+	if err := s.ensureSnapshotFile(); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
 	return apply(progress)
 }
 
@@ -142,7 +145,7 @@ func (s *Store) importFull(ctx context.Context, r *wire.Reader, progress func(Pr
 			return fmt.Errorf("import: %w", err)
 		}
 		if len(b.blocks) > 0 {
-			err := s.db.Update(func(tx *bolt.Tx) error {
+			err := s.snapUpdate(func(tx *bolt.Tx) error {
 				bucket := tx.Bucket(gen)
 				bucket.FillPercent = 1.0 // blocks arrive in key order
 				for _, block := range b.blocks {
@@ -256,7 +259,7 @@ func (s *Store) applyDelta(ctx context.Context, r *wire.Reader, progress func(Pr
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("apply delta: %w", err)
 		}
-		err := s.db.Update(func(tx *bolt.Tx) error {
+		err := s.snapUpdate(func(tx *bolt.Tx) error {
 			old, next := tx.Bucket(oldGen), tx.Bucket(gen)
 			if old == nil {
 				return fmt.Errorf("current generation %s is missing", oldGen)
@@ -420,7 +423,7 @@ func (b *blockBuilder) flush() error {
 // newGeneration creates an empty generation bucket with a fresh name.
 func (s *Store) newGeneration() ([]byte, error) {
 	var name []byte
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.snapUpdate(func(tx *bolt.Tx) error {
 		meta := tx.Bucket([]byte(bucketMeta))
 		seq := u64(meta.Get([]byte(keyGenSeq))) + 1
 		if err := meta.Put([]byte(keyGenSeq), u64bytes(seq)); err != nil {
@@ -445,7 +448,7 @@ func (s *Store) flip(gen []byte, m *wire.Manifest) error {
 	}
 	now := time.Now().UTC()
 	var old []byte
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err = s.snapUpdate(func(tx *bolt.Tx) error {
 		meta := tx.Bucket([]byte(bucketMeta))
 		old = append([]byte(nil), meta.Get([]byte(keyCurrent))...)
 		if err := meta.Put([]byte(keyCurrent), gen); err != nil {
@@ -470,7 +473,7 @@ func (s *Store) flip(gen []byte, m *wire.Manifest) error {
 // dropGeneration deletes a generation bucket. Failure is not fatal: the
 // orphan is dropped at the next Open.
 func (s *Store) dropGeneration(name []byte) {
-	_ = s.db.Update(func(tx *bolt.Tx) error {
+	_ = s.snapUpdate(func(tx *bolt.Tx) error {
 		if err := tx.DeleteBucket(name); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
 			return err
 		}

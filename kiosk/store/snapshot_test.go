@@ -102,7 +102,7 @@ func TestCorruptBodyLeavesNoOrphan(t *testing.T) {
 	for _, kind := range []wire.Kind{wire.KindFull, wire.KindDelta} {
 		t.Run(string(kind), func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "k.db")
-			s, err := Open(path, Options{NoSync: true, blockEntries: 7})
+			s, err := Open(path, Options{Create: true, NoSync: true, blockEntries: 7})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -122,7 +122,7 @@ func TestCorruptBodyLeavesNoOrphan(t *testing.T) {
 				t.Fatalf("err = %v, want wire.ErrContent", err)
 			}
 			s.Close()
-			if s, err = Open(path, Options{NoSync: true}); err != nil {
+			if s, err = Open(path, Options{Create: true, NoSync: true}); err != nil {
 				t.Fatal(err)
 			}
 			defer s.Close()
@@ -139,7 +139,7 @@ func TestCorruptBodyLeavesNoOrphan(t *testing.T) {
 
 func TestOrphanDroppedAtOpen(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "k.db")
-	s, err := Open(path, Options{NoSync: true, blockEntries: 7})
+	s, err := Open(path, Options{Create: true, NoSync: true, blockEntries: 7})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,9 +150,9 @@ func TestOrphanDroppedAtOpen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.db.Update(func(tx *txT) error { return tx.Bucket(gen).Put([]byte("k"), []byte("v")) })
+	s.snapUpdate(func(tx *txT) error { return tx.Bucket(gen).Put([]byte("k"), []byte("v")) })
 	s.Close()
-	s, err = Open(path, Options{NoSync: true})
+	s, err = Open(path, Options{Create: true, NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}

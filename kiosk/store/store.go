@@ -1,20 +1,23 @@
-// Package store is the kiosk's one bbolt file: the current status snapshot,
-// packed into sorted blocks, and the visit log with its upload outbox,
-// daily counters and presence. Every visit is committed with fsync before
-// Record returns.
+// Package store is the kiosk's storage: the visit log — visits, the
+// upload outbox, daily counters and presence, committed with fsync before
+// Record returns — in one bbolt file, and the current status snapshot,
+// packed into sorted blocks, in a second bbolt file beside it. The two are
+// separate failure domains: a rotten snapshot page never takes the visits
+// with it, and a long import never holds the writer lock a visit waits for.
 //
-// Layout, the generation flip that makes imports atomic, and crash
-// behaviour: docs/storage.md.
+// Layout, the generation flip that makes imports atomic, migration from
+// the single-file layout, corruption handling and crash behaviour:
+// docs/storage.md.
 package store
 
 import (
-	"bytes"
+	"crypto/ed25519"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -40,6 +43,13 @@ const (
 	genPrefix = "gen-"
 )
 
+// logBuckets are the visit log's buckets, all in the visit file.
+var logBuckets = []string{bucketMeta, bucketVisits, bucketOutbox, bucketCounters, bucketPresence, bucketUndone}
+
+// snapshotMetaKeys are the snapshot's keys in the meta bucket. They live in
+// the snapshot file; the single-file layout kept them in the visit file.
+var snapshotMetaKeys = []string{keyCurrent, keyManifest, keyImportedAt, keyGenSeq}
+
 // Errors callers match with errors.Is.
 var (
 	ErrRollback       = errors.New("snapshot is older than the current one")
@@ -53,23 +63,56 @@ var (
 	// never turns it into a colour: it is NOT VERIFIED store_corrupt, or
 	// "cannot record" on the visit side.
 	ErrCorrupt = errors.New("store is corrupt")
+	// ErrNotFound means the visit file does not exist and Options.Create
+	// was not set: a configured kiosk never starts a fresh visit log
+	// silently.
+	ErrNotFound = errors.New("store file does not exist")
+	// ErrStoreGone means the visit file at the store's path is no longer
+	// the file the store has open (deleted or replaced while running):
+	// a visit committed into it would be lost, so it counts as not
+	// recorded.
+	ErrStoreGone = errors.New("store file was deleted or replaced while open")
+	// ErrReadOnly is returned by writes to a store opened read-only.
+	ErrReadOnly = errors.New("store is open read-only")
 )
 
-// Options tune a Store. The zero value is what a kiosk uses.
+// Options tune a Store. The zero value opens an existing store for a kiosk.
 type Options struct {
 	// Timeout bounds the wait for the file lock, so a second process on
 	// the same file fails fast instead of hanging. Zero waits 2 s.
 	Timeout time.Duration
 	// NoSync skips fsync. Only for tests that say why; a kiosk never sets it.
 	NoSync bool
+	// Create allows Open to create a missing visit file, or to initialise
+	// an empty one. Only provisioning, `snapshot import` and the demo set
+	// it: without it a missing file is ErrNotFound and an empty one
+	// ErrCorrupt.
+	Create bool
+	// ReadOnly opens both files read-only (stats, snapshot info): no file
+	// is created, migrated or cleaned up, and every write fails with
+	// ErrReadOnly. It works on a read-only file system.
+	ReadOnly bool
+	// SnapshotPath is the snapshot file. Empty: SnapshotPathFor(path).
+	SnapshotPath string
 
 	// blockEntries overrides BlockEntries (tests use small blocks to
 	// exercise block boundaries).
 	blockEntries int
 	// phase, if set, is called at the named points of an import
-	// ("verified", "flipped"), so crash tests can kill a child exactly
-	// between two transactions.
+	// ("verified", "flipped") and of a migration, so crash tests can kill
+	// a child exactly between two steps.
 	phase func(name string)
+}
+
+// SnapshotPathFor is where the snapshot file of the visit file at path
+// lives by default: beside it, ".snapshot" before the extension
+// (doorcheck.db → doorcheck.snapshot.db).
+func SnapshotPathFor(path string) string {
+	ext := filepath.Ext(path)
+	if ext == "" || ext == filepath.Base(path) {
+		return path + ".snapshot"
+	}
+	return strings.TrimSuffix(path, ext) + ".snapshot" + ext
 }
 
 // initialMmapSize is 1 GiB on 64-bit platforms and bbolt's default elsewhere.
@@ -80,120 +123,70 @@ const initialMmapSize = (strconv.IntSize / 64) << 30
 // (docs/storage.md).
 const BlockEntries = 777
 
-// Store is an open kiosk store. It is safe for concurrent use.
+// Store is an open kiosk store: the visit file and the snapshot file. It
+// is safe for concurrent use.
 type Store struct {
-	db           *bolt.DB
-	path         string
-	blockEntries int
+	path, snapPath string
+	opt            Options
+	blockEntries   int
+	phase          func(string)
 
-	phase func(string)
+	// log is the visit file; logFile is what bbolt opened, so Record can
+	// tell whether the path still names it.
+	log     *bolt.DB
+	logFile os.FileInfo
+	// logBroken, once set, refuses every further use of the visit file:
+	// a fault or panic inside bbolt left it possibly inconsistent, or it
+	// is no longer the file at path.
+	logBroken brokenFlag
 
-	// mu guards the cached current snapshot: its manifest, when it was
-	// imported and the name of its generation bucket. Lookup uses the
-	// cached name to skip reading meta in every transaction.
+	// mu guards the snapshot file handle and the cached current snapshot:
+	// its manifest, when it was imported and the name of its generation
+	// bucket. Lookup uses the cached name to skip reading meta in every
+	// transaction.
 	mu         sync.RWMutex
+	snap       *bolt.DB // nil: no snapshot file (yet), or it was refused
+	snapShared bool     // snap is log: a read-only store in the single-file layout
+	snapErr    error    // why the snapshot file was not opened, if it exists
 	manifest   *wire.Manifest
 	importedAt time.Time
 	gen        []byte // never modified once set; replaced on flip
+	// snapBroken refuses further use of the snapshot file after a fault
+	// or panic inside bbolt.
+	snapBroken brokenFlag
 
 	snapshotMu sync.Mutex // one import or delta at a time
 }
 
-// Open opens or creates the store at path, and drops any generation a
-// crashed import left behind.
-func Open(path string, opt Options) (*Store, error) {
-	timeout := opt.Timeout
-	if timeout == 0 {
-		timeout = 2 * time.Second
+// Close closes both files.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	snap := s.snap
+	s.snap = nil
+	s.mu.Unlock()
+	var errs []error
+	if snap != nil && !s.snapShared {
+		errs = append(errs, closeGuarded(snap))
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{
-		Timeout:      timeout,
-		NoSync:       opt.NoSync,
-		FreelistType: bolt.FreelistMapType,
-		// Mapping 1 GiB up front spares a 20 M-entry import its remaps
-		// as the file grows (about 8 % of its time). Only on 64-bit:
-		// a 32-bit board has little address space to spare.
-		InitialMmapSize: initialMmapSize,
-	})
-	if err != nil {
-		if errors.Is(err, bolt.ErrTimeout) {
-			return nil, fmt.Errorf("open store %s: another doorcheck process holds it: %w", path, err)
-		}
-		return nil, fmt.Errorf("open store %s: %w", path, err)
-	}
-	s := &Store{db: db, path: path, blockEntries: BlockEntries, phase: opt.phase}
-	if s.phase == nil {
-		s.phase = func(string) {}
-	}
-	if opt.blockEntries > 0 {
-		s.blockEntries = opt.blockEntries
-	}
-	if err := s.init(); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("open store %s: %w", path, err)
-	}
-	return s, nil
+	errs = append(errs, closeGuarded(s.log))
+	return errors.Join(errs...)
 }
 
-// init creates the fixed buckets, drops orphan generations and loads the
-// current manifest.
-func (s *Store) init() error {
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		for _, b := range []string{bucketMeta, bucketVisits, bucketOutbox, bucketCounters, bucketPresence, bucketUndone} {
-			if _, err := tx.CreateBucketIfNotExists([]byte(b)); err != nil {
-				return err
-			}
-		}
-		current := tx.Bucket([]byte(bucketMeta)).Get([]byte(keyCurrent))
-		var orphans [][]byte
-		err := tx.ForEach(func(name []byte, _ *bolt.Bucket) error {
-			if isGeneration(name) && string(name) != string(current) {
-				orphans = append(orphans, append([]byte(nil), name...))
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		for _, name := range orphans {
-			if err := tx.DeleteBucket(name); err != nil {
-				return fmt.Errorf("drop orphan generation %s: %w", name, err)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	return s.db.View(func(tx *bolt.Tx) error {
-		meta := tx.Bucket([]byte(bucketMeta))
-		raw := meta.Get([]byte(keyManifest))
-		if raw == nil {
-			return nil
-		}
-		var m wire.Manifest
-		if err := json.Unmarshal(raw, &m); err != nil {
-			return fmt.Errorf("decode stored manifest: %w", err)
-		}
-		gen := meta.Get([]byte(keyCurrent))
-		if gen == nil || tx.Bucket(gen) == nil {
-			return fmt.Errorf("manifest of version %d stored without its generation", m.Version)
-		}
-		at, _ := time.Parse(time.RFC3339Nano, string(meta.Get([]byte(keyImportedAt))))
-		s.setCurrent(&m, at, bytes.Clone(gen))
-		return nil
-	})
-}
-
-func isGeneration(name []byte) bool {
-	return len(name) > len(genPrefix) && string(name[:len(genPrefix)]) == genPrefix
-}
-
-// Close closes the file.
-func (s *Store) Close() error { return s.db.Close() }
-
-// Path returns the file's path.
+// Path returns the visit file's path (the store's path).
 func (s *Store) Path() string { return s.path }
+
+// SnapshotPath returns the snapshot file's path.
+func (s *Store) SnapshotPath() string { return s.snapPath }
+
+// SnapshotProblem says why a snapshot file that exists was not opened
+// (it is corrupt, wrapping ErrCorrupt): the store then works without a
+// snapshot, every check is NOT VERIFIED, and visits are still recorded.
+// Nil when the snapshot file is fine or absent.
+func (s *Store) SnapshotProblem() error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.snapErr
+}
 
 func (s *Store) setCurrent(m *wire.Manifest, importedAt time.Time, gen []byte) {
 	s.mu.Lock()
@@ -217,7 +210,7 @@ func (s *Store) Current() (*wire.Manifest, bool) {
 	return s.manifest, s.manifest != nil
 }
 
-// Info describes the current snapshot and the file.
+// Info describes the current snapshot and the files.
 type Info struct {
 	Version    uint64
 	CreatedAt  time.Time
@@ -225,25 +218,47 @@ type Info struct {
 	Entries    uint64
 	Deployment string
 	Issuers    int
-	FileSize   int64
+	HubKeyID   wire.KeyID
+	// FileSize is the snapshot file's size (0 when there is none).
+	FileSize     int64
+	SnapshotPath string
+	// LogSize is the visit file's size.
+	LogSize int64
+	LogPath string
 }
 
 // Info returns facts about the current snapshot (zero when there is none)
-// and the file's size.
+// and the files' sizes.
 func (s *Store) Info() (Info, error) {
-	var info Info
+	info := Info{SnapshotPath: s.snapPath, LogPath: s.path}
 	s.mu.RLock()
 	if m := s.manifest; m != nil {
-		info = Info{Version: m.Version, CreatedAt: m.CreatedAt, ImportedAt: s.importedAt,
-			Entries: m.ResultEntries, Deployment: m.Deployment, Issuers: len(m.Issuers)}
+		info.Version, info.CreatedAt, info.ImportedAt = m.Version, m.CreatedAt, s.importedAt
+		info.Entries, info.Deployment, info.Issuers, info.HubKeyID = m.ResultEntries, m.Deployment, len(m.Issuers), m.HubKeyID
 	}
+	shared := s.snapShared
 	s.mu.RUnlock()
 	st, err := os.Stat(s.path)
 	if err != nil {
-		return info, fmt.Errorf("stat store: %w", err)
+		return info, errors.Join(errors.New("stat visit file"), err)
 	}
-	info.FileSize = st.Size()
+	info.LogSize = st.Size()
+	if shared {
+		info.SnapshotPath, info.FileSize = s.path, st.Size()
+		return info, nil
+	}
+	if st, err := os.Stat(s.snapPath); err == nil {
+		info.FileSize = st.Size()
+	}
 	return info, nil
+}
+
+// hubKeyID is the id of a pinned key, zero when none is pinned.
+func hubKeyID(key ed25519.PublicKey) wire.KeyID {
+	if len(key) != ed25519.PublicKeySize {
+		return wire.KeyID{}
+	}
+	return wire.KeyIDOf(key)
 }
 
 func u64(b []byte) uint64 {

@@ -66,6 +66,7 @@ func deltaFile(t testing.TB, base, version uint64, changes []wire.Change, result
 
 func openTest(t testing.TB, opt Options) *Store {
 	t.Helper()
+	opt.Create = true
 	s, err := Open(filepath.Join(t.TempDir(), "k.db"), opt)
 	if err != nil {
 		t.Fatal(err)
@@ -269,7 +270,7 @@ func assertOneGeneration(t *testing.T, s *Store) {
 func generations(t *testing.T, s *Store) []string {
 	t.Helper()
 	var gens []string
-	s.db.View(func(tx *txT) error {
+	s.snapView(func(tx *txT) error {
 		return tx.ForEach(func(name []byte, _ *bucketT) error {
 			if isGeneration(name) {
 				gens = append(gens, string(name))
@@ -282,14 +283,14 @@ func generations(t *testing.T, s *Store) []string {
 
 func TestReopenKeepsSnapshot(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "k.db")
-	s, err := Open(path, Options{NoSync: true, blockEntries: 7})
+	s, err := Open(path, Options{Create: true, NoSync: true, blockEntries: 7})
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := slices.Collect(sortedEntries(100, 13))
 	importBytes(s, fullFile(t, 3, slices.Values(want)))
 	s.Close()
-	s, err = Open(path, Options{NoSync: true})
+	s, err = Open(path, Options{Create: true, NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -302,12 +303,12 @@ func TestReopenKeepsSnapshot(t *testing.T) {
 
 func TestSecondOpenFailsFast(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "k.db")
-	s, err := Open(path, Options{NoSync: true})
+	s, err := Open(path, Options{Create: true, NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if _, err := Open(path, Options{Timeout: 50 * time.Millisecond}); err == nil {
+	if _, err := Open(path, Options{Create: true, Timeout: 50 * time.Millisecond}); err == nil {
 		t.Fatal("second open of a locked store succeeded")
 	}
 }
@@ -316,7 +317,7 @@ func TestSecondOpenFailsFast(t *testing.T) {
 func allEntries(t *testing.T, s *Store) []wire.Entry {
 	t.Helper()
 	var out []wire.Entry
-	err := s.db.View(func(tx *txT) error {
+	err := s.snapView(func(tx *txT) error {
 		b := tx.Bucket(tx.Bucket([]byte(bucketMeta)).Get([]byte(keyCurrent)))
 		return b.ForEach(func(k, v []byte) error {
 			if len(v)%wire.EntrySize != 0 || !bytes.Equal(k, v[:wire.SubjectKeySize]) {

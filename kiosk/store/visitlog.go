@@ -59,7 +59,7 @@ func (s *Store) Record(ctx context.Context, v Visit) (Counters, error) {
 		return Counters{}, fmt.Errorf("record visit: id and day are required")
 	}
 	var out Counters
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.logUpdate(func(tx *bolt.Tx) error {
 		visits := tx.Bucket([]byte(bucketVisits))
 		if visits.Get(v.ID[:]) != nil {
 			return fmt.Errorf("visit %s already recorded", v.ID)
@@ -275,7 +275,7 @@ func decodeVisit(raw []byte) (Visit, error) {
 // Presence reports whether subject was admitted on day and has not exited
 // since, and if so when it first entered and by which visit.
 func (s *Store) Presence(subject wire.SubjectKey, day string) (firstEntry time.Time, visit VisitID, inside bool, err error) {
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err = s.logView(func(tx *bolt.Tx) error {
 		p, found, err := getPresence(tx.Bucket([]byte(bucketPresence)), subject)
 		if found && p.insideOn(day) {
 			firstEntry, visit, inside = p.At, p.Visit, true
@@ -291,7 +291,7 @@ func (s *Store) Presence(subject wire.SubjectKey, day string) (firstEntry time.T
 // Counters returns a day's counters (zero when nothing happened).
 func (s *Store) Counters(day string) (Counters, error) {
 	var c Counters
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.logView(func(tx *bolt.Tx) error {
 		var err error
 		c, err = counters(tx, day)
 		return err
@@ -303,7 +303,7 @@ func (s *Store) Counters(day string) (Counters, error) {
 func (s *Store) Visit(id VisitID) (Visit, bool, error) {
 	var v Visit
 	var ok bool
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.logView(func(tx *bolt.Tx) error {
 		raw := tx.Bucket([]byte(bucketVisits)).Get(id[:])
 		if raw == nil {
 			return nil
@@ -320,7 +320,7 @@ func (s *Store) Visit(id VisitID) (Visit, bool, error) {
 // and whether it has been undone, so the checker can offer "undo the last
 // decision" only for a decision that still stands.
 func (s *Store) LastDecision() (v Visit, undone, ok bool, err error) {
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err = s.logView(func(tx *bolt.Tx) error {
 		k, raw := tx.Bucket([]byte(bucketVisits)).Cursor().Last()
 		if k == nil {
 			return nil
@@ -340,7 +340,7 @@ func (s *Store) LastDecision() (v Visit, undone, ok bool, err error) {
 
 // Undone reports whether a visit has been undone, and by which undo.
 func (s *Store) Undone(id VisitID) (by VisitID, undone bool, err error) {
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err = s.logView(func(tx *bolt.Tx) error {
 		if raw := tx.Bucket([]byte(bucketUndone)).Get(id[:]); len(raw) == len(by) {
 			copy(by[:], raw)
 			undone = true
@@ -353,7 +353,7 @@ func (s *Store) Undone(id VisitID) (by VisitID, undone bool, err error) {
 // Recent returns up to n visits, newest first.
 func (s *Store) Recent(n int) ([]Visit, error) {
 	var out []Visit
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.logView(func(tx *bolt.Tx) error {
 		c := tx.Bucket([]byte(bucketVisits)).Cursor()
 		for k, raw := c.Last(); k != nil && len(out) < n; k, raw = c.Prev() {
 			v, err := decodeVisit(raw)
@@ -371,7 +371,7 @@ func (s *Store) Recent(n int) ([]Visit, error) {
 // oldest first.
 func (s *Store) Pending(limit int) ([]Visit, error) {
 	var out []Visit
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.logView(func(tx *bolt.Tx) error {
 		visits := tx.Bucket([]byte(bucketVisits))
 		c := tx.Bucket([]byte(bucketOutbox)).Cursor()
 		for k, _ := c.First(); k != nil && len(out) < limit; k, _ = c.Next() {
@@ -389,7 +389,7 @@ func (s *Store) Pending(limit int) ([]Visit, error) {
 // PendingCount returns how many visits wait for the hub.
 func (s *Store) PendingCount() (int, error) {
 	var n int
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.logView(func(tx *bolt.Tx) error {
 		n = tx.Bucket([]byte(bucketOutbox)).Stats().KeyN
 		return nil
 	})
@@ -399,7 +399,7 @@ func (s *Store) PendingCount() (int, error) {
 // Ack marks visits as acknowledged by the hub: they leave the outbox and
 // become eligible for pruning.
 func (s *Store) Ack(ids ...VisitID) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.logUpdate(func(tx *bolt.Tx) error {
 		out := tx.Bucket([]byte(bucketOutbox))
 		for _, id := range ids {
 			if err := out.Delete(id[:]); err != nil {
@@ -425,7 +425,7 @@ func (s *Store) Prune(ctx context.Context, before time.Time) (int, error) {
 			return total, err
 		}
 		n, more := 0, false
-		err := s.db.Update(func(tx *bolt.Tx) error {
+		err := s.logUpdate(func(tx *bolt.Tx) error {
 			visits, outbox, undone := tx.Bucket([]byte(bucketVisits)), tx.Bucket([]byte(bucketOutbox)), tx.Bucket([]byte(bucketUndone))
 			c := visits.Cursor()
 			var doomed [][]byte

@@ -86,7 +86,7 @@ func TestCountersPresenceUndo(t *testing.T) {
 
 func TestOutboxAckPrune(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "k.db")
-	s, err := Open(path, Options{NoSync: true})
+	s, err := Open(path, Options{Create: true, NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +129,7 @@ func TestOutboxAckPrune(t *testing.T) {
 		t.Fatalf("old counters kept: %+v", c)
 	}
 	s.Close()
-	s, err = Open(path, Options{NoSync: true})
+	s, err = Open(path, Options{Create: true, NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}

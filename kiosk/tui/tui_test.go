@@ -37,7 +37,7 @@ var demoNow = time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
 
 func newChecker(t *testing.T) *kiosk.Checker {
 	t.Helper()
-	st, err := store.Open(filepath.Join(t.TempDir(), "k.db"), store.Options{NoSync: true})
+	st, err := store.Open(filepath.Join(t.TempDir(), "k.db"), store.Options{Create: true, NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}
