@@ -1,0 +1,106 @@
+package boltstore
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/doorcheck/doorcheck/sync/hub"
+	"github.com/doorcheck/doorcheck/sync/visit"
+	bolt "go.etcd.io/bbolt"
+)
+
+// visitsPage is how many records Visits hands to its callback at a time.
+const visitsPage = 1000
+
+// timeKey orders visits by their recorded time, then id: 8 bytes of
+// unix nanoseconds (offset so times before 1970 still sort) and the id.
+func timeKey(at time.Time, id visit.ID) []byte {
+	k := binary.BigEndian.AppendUint64(make([]byte, 0, 24), uint64(at.UnixNano())^(1<<63))
+	return append(k, id[:]...)
+}
+
+// IngestVisits implements hub.Storage: the whole batch in one durable
+// Update; a visit whose id is stored already is a duplicate and is not
+// rewritten, so the first upload of a visit stands.
+func (s *Store) IngestVisits(ctx context.Context, kiosk string, visits []visit.Record) ([]hub.IngestResult, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	db, err := s.visitsDB()
+	if err != nil {
+		return nil, err
+	}
+	results := make([]hub.IngestResult, len(visits))
+	err = db.Update(func(tx *bolt.Tx) error {
+		vb, tb := tx.Bucket(bucketVisits), tx.Bucket(bucketVisitsByTime)
+		for i, r := range visits {
+			results[i] = hub.IngestResult{ID: r.ID}
+			if vb.Get(r.ID[:]) != nil {
+				continue
+			}
+			val, err := json.Marshal(r)
+			if err != nil {
+				return fmt.Errorf("visit %s: %w", r.ID, err)
+			}
+			if err := vb.Put(r.ID[:], val); err != nil {
+				return err
+			}
+			if err := tb.Put(timeKey(r.At, r.ID), nil); err != nil {
+				return err
+			}
+			results[i].New = true
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("ingest %d visits from %s: %w", len(visits), kiosk, err)
+	}
+	return results, nil
+}
+
+// Visits implements hub.Storage. Each page is read in its own transaction,
+// so a long report never holds one open across the whole range.
+func (s *Store) Visits(ctx context.Context, from, to time.Time, fn func([]visit.Record) error) error {
+	db, err := s.visitsDB()
+	if err != nil {
+		return err
+	}
+	start, end := timeKey(from, visit.ID{}), timeKey(to, visit.ID{})
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		var page []visit.Record
+		var next []byte
+		err := db.View(func(tx *bolt.Tx) error {
+			vb, c := tx.Bucket(bucketVisits), tx.Bucket(bucketVisitsByTime).Cursor()
+			for k, _ := c.Seek(start); k != nil && string(k) < string(end); k, _ = c.Next() {
+				if len(page) == visitsPage {
+					next = append([]byte(nil), k...)
+					return nil
+				}
+				var r visit.Record
+				if err := json.Unmarshal(vb.Get(k[8:]), &r); err != nil {
+					return fmt.Errorf("visit %x: %w", k[8:], err)
+				}
+				page = append(page, r)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if len(page) > 0 {
+			if err := fn(page); err != nil {
+				return err
+			}
+		}
+		if next == nil {
+			return nil
+		}
+		start = next
+	}
+}
