@@ -14,6 +14,12 @@ import (
 // false for a subject that is not listed (blue) and when no snapshot is
 // imported.
 //
+// Every block a lookup lands on is verified first (its CRC-32C, block.go),
+// and the landing itself is checked: the subject must lie between the
+// block's first subject and the next block's, which the verified block
+// names. A damaged block, key or branch page is an error wrapping
+// ErrCorrupt, never a status and never a wrong "not listed".
+//
 // A lookup is one read transaction over one generation, so it never mixes
 // two snapshots. It opens the generation by its cached name; if an import
 // flipped and dropped that generation since the name was read, the
@@ -21,7 +27,7 @@ import (
 // copied out of the transaction (bbolt's values live only inside it), and
 // nothing is allocated by this package on the way.
 func (s *Store) Lookup(key wire.SubjectKey) (e wire.Entry, found bool, err error) {
-	gen := s.currentGen()
+	gen, entries := s.lookupTarget()
 	if gen == nil {
 		return wire.Entry{}, false, nil
 	}
@@ -32,9 +38,12 @@ func (s *Store) Lookup(key wire.SubjectKey) (e wire.Entry, found bool, err error
 			if b = tx.Bucket(cur); b == nil {
 				return fmt.Errorf("current generation %q is missing", cur)
 			}
+			// Its manifest is not the cached one: only a block can say
+			// whether the generation should be empty.
+			gen, entries = cur, 0
 		}
-		e, found = lookupIn(b, key)
-		return nil
+		e, found, err = lookupIn(b, gen, key, entries > 0)
+		return err
 	})
 	if err != nil {
 		return wire.Entry{}, false, fmt.Errorf("look up subject %s: %w", key.Masked(), err)
@@ -42,26 +51,78 @@ func (s *Store) Lookup(key wire.SubjectKey) (e wire.Entry, found bool, err error
 	return e, found, nil
 }
 
-// lookupIn finds key in a generation bucket. Blocks are keyed by their
-// first subject, so the block that may hold key is the one Seek lands on
-// if it starts exactly at key, else the one before.
-func lookupIn(b *bolt.Bucket, key wire.SubjectKey) (wire.Entry, bool) {
+// lookupTarget returns the cached current generation's name and its
+// manifest's entry count, read together.
+func (s *Store) lookupTarget() (gen []byte, entries uint64) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.manifest != nil {
+		entries = s.manifest.ResultEntries
+	}
+	return s.gen, entries
+}
+
+// lookupIn finds key in generation gen, bucket b. Blocks are keyed by
+// their first subject, so the block that may hold key is the one Seek
+// lands on if it starts exactly at key, else the one before. nonEmpty
+// says the generation must hold blocks.
+//
+// What is checked, and why it is enough: the block landed on must verify
+// (so it is a block of this generation, as written) and satisfy
+// first ≤ key < next; the blocks of a generation partition the key space,
+// so exactly one block does, and a tree damaged into landing elsewhere is
+// caught. A key below the first block is answered "not listed" only after
+// the block Seek found verifies as block 0 with key below its first
+// subject. Costs one checksum of one block (16 KiB) per lookup, two in the
+// rare before-the-first-block case.
+func lookupIn(b *bolt.Bucket, gen []byte, key wire.SubjectKey, nonEmpty bool) (wire.Entry, bool, error) {
+	if blockFormatOf(gen) != blockFormatV2 {
+		return wire.Entry{}, false, errLegacyBlocks{gen: string(gen)}
+	}
 	c := b.Cursor()
 	k, v := c.Seek(key[:])
+	var nk, nv []byte // the block after the one that may hold key
 	switch {
 	case k == nil:
 		k, v = c.Last() // key is beyond the last block's first subject
 	case !bytes.Equal(k, key[:]):
+		nk, nv = k, v
 		k, v = c.Prev()
 	}
 	if k == nil {
-		return wire.Entry{}, false // key is before the first block, or no blocks
+		if nk == nil { // no blocks at all
+			if nonEmpty {
+				return wire.Entry{}, false, fmt.Errorf("%w: generation %s has no blocks, its manifest lists entries", ErrCorrupt, gen)
+			}
+			return wire.Entry{}, false, nil
+		}
+		// key is before the first block: nk must be block 0 and above it.
+		first, err := openBlock(gen, nk, nv)
+		if err != nil {
+			return wire.Entry{}, false, err
+		}
+		if first.index != 0 || bytes.Compare(key[:], first.first()) >= 0 {
+			return wire.Entry{}, false, corruptBlock(gen, nk, fmt.Sprintf("(index %d) is where the lookup landed, as the first block", first.index))
+		}
+		return wire.Entry{}, false, nil
 	}
-	i, ok := searchBlock(v, key)
+	blk, err := openBlock(gen, k, v)
+	if err != nil {
+		return wire.Entry{}, false, err
+	}
+	if bytes.Compare(key[:], blk.first()) < 0 || !blk.last() && bytes.Compare(key[:], blk.next) >= 0 {
+		return wire.Entry{}, false, corruptBlock(gen, k, fmt.Sprintf("(index %d) does not cover the subject the lookup landed with", blk.index))
+	}
+	i, ok := searchBlock(blk.entries, key)
 	if !ok {
-		return wire.Entry{}, false
+		return wire.Entry{}, false, nil
 	}
-	return wire.DecodeEntry(v[i*wire.EntrySize:]), true
+	e := wire.DecodeEntry(blk.entries[i*wire.EntrySize:])
+	if e.Status == wire.Blue || !e.Status.Valid() {
+		// Imports never store these; with a valid checksum this is a bug.
+		return wire.Entry{}, false, corruptBlock(gen, k, fmt.Sprintf("holds status byte %d", uint8(e.Status)))
+	}
+	return e, true, nil
 }
 
 // searchBlock binary-searches a block of entries for key.

@@ -121,17 +121,16 @@ func (s *Store) importFull(ctx context.Context, r *wire.Reader, progress func(Pr
 		}
 	}()
 
-	blockBytes := s.blockEntries * wire.EntrySize
 	free := make(chan []byte, 2)
 	for range cap(free) {
-		free <- make([]byte, blocksPerTx*blockBytes)
+		free <- make([]byte, blocksPerTx*(s.blockEntries*wire.EntrySize+blockTrailerSize))
 	}
 	batches := make(chan importBatch)
 	readCtx, stopReading := context.WithCancel(ctx)
 	readerDone := make(chan struct{})
 	go func() {
 		defer close(readerDone)
-		readBatches(readCtx, r, blockBytes, free, batches)
+		readBatches(readCtx, r, gen, s.blockEntries, free, batches)
 	}()
 	// The reader must be gone before the caller gets r back.
 	defer func() { stopReading(); <-readerDone }()
@@ -186,10 +185,20 @@ type importBatch struct {
 	err    error    // the body did not match; nothing more follows
 }
 
-// readBatches fills arenas from free with blocks read from r and sends
+// readBatches fills arenas from free with blocks of up to per entries
+// read from r, seals them as blocks of generation gen (block.go), and sends
 // them on out, until the body ends, fails, or ctx is done. It closes out.
-func readBatches(ctx context.Context, r *wire.Reader, blockBytes int, free <-chan []byte, out chan<- importBatch) {
+//
+// A block's trailer names the first subject of the next block, so a block
+// is sealed only once its successor is read: the last block read into an
+// arena is held back and copied to the front of the next arena (the
+// writer may still be putting the rest of its arena), and the final block
+// is sealed as the last when the body ends.
+func readBatches(ctx context.Context, r *wire.Reader, gen []byte, per int, free <-chan []byte, out chan<- importBatch) {
 	defer close(out)
+	slot := per*wire.EntrySize + blockTrailerSize
+	held := make([]byte, 0, slot) // the last block read, not yet sealed
+	var index uint32
 	var read uint64
 	for {
 		var arena []byte
@@ -199,8 +208,14 @@ func readBatches(ctx context.Context, r *wire.Reader, blockBytes int, free <-cha
 			return
 		}
 		b := importBatch{arena: arena, blocks: make([][]byte, 0, blocksPerTx)}
-		for off := 0; off+blockBytes <= len(arena); off += blockBytes {
-			block, err := r.NextBlock(arena[off : off+blockBytes])
+		var prev []byte // the block read last, in this arena, not yet sealed
+		off := 0
+		if len(held) > 0 {
+			prev = append(arena[:0:slot], held...)
+			held, off = held[:0], slot
+		}
+		for ; off+slot <= len(arena); off += slot {
+			block, err := r.NextBlock(arena[off : off+slot-blockTrailerSize])
 			if err == io.EOF {
 				b.eof = true
 				break
@@ -210,7 +225,18 @@ func readBatches(ctx context.Context, r *wire.Reader, blockBytes int, free <-cha
 				break
 			}
 			read += uint64(len(block) / wire.EntrySize)
-			b.blocks = append(b.blocks, block)
+			if prev != nil {
+				b.blocks = append(b.blocks, sealBlock(gen, prev, block[:wire.SubjectKeySize], index))
+				index++
+			}
+			prev = arena[off : off+len(block) : off+slot]
+		}
+		switch {
+		case prev == nil || b.err != nil:
+		case b.eof:
+			b.blocks = append(b.blocks, sealBlock(gen, prev, nil, index))
+		default:
+			held = append(held, prev...)
 		}
 		b.read = read
 		select {
@@ -253,7 +279,10 @@ func (s *Store) applyDelta(ctx context.Context, r *wire.Reader, progress func(Pr
 		}
 	}()
 
-	m := &merger{changes: r, out: newBlockBuilder(s.blockEntries)}
+	if blockFormatOf(oldGen) != blockFormatV2 {
+		return fmt.Errorf("apply delta %d→%d: %w", r.Manifest.BaseVersion, r.Manifest.Version, errLegacyBlocks{gen: string(oldGen)})
+	}
+	m := &merger{changes: r, out: newBlockBuilder(gen, s.blockEntries), chain: blockChain{gen: oldGen}}
 	var resume []byte // first key of the next old block to merge; nil: start
 	for done := false; !done; {
 		if err := ctx.Err(); err != nil {
@@ -272,10 +301,8 @@ func (s *Store) applyDelta(ctx context.Context, r *wire.Reader, progress func(Pr
 				k, v = c.Seek(resume)
 			}
 			for ; k != nil; k, v = c.Next() {
-				for off := 0; off < len(v); off += wire.EntrySize {
-					if err := m.old(wire.DecodeEntry(v[off:])); err != nil {
-						return err
-					}
+				if err := m.oldBlock(k, v); err != nil {
+					return err
 				}
 				if m.out.blocksInTx >= blocksPerTx {
 					if k, _ = c.Next(); k != nil {
@@ -284,6 +311,9 @@ func (s *Store) applyDelta(ctx context.Context, r *wire.Reader, progress func(Pr
 					}
 					break
 				}
+			}
+			if err := m.chain.end(cur.ResultEntries); err != nil {
+				return err
 			}
 			if err := m.rest(); err != nil {
 				return err
@@ -316,6 +346,24 @@ type merger struct {
 	changesDone bool
 	changesRead uint64
 	out         *blockBuilder
+	chain       blockChain // the old generation's blocks, verified as they are read
+}
+
+// oldBlock merges the entries of the next block of the old generation. A
+// block that fails its checksum or does not continue the chain ends the
+// delta with ErrCorrupt: a merge must not carry damage into the new
+// generation under a fresh checksum.
+func (m *merger) oldBlock(key, value []byte) error {
+	b, err := m.chain.add(key, value)
+	if err != nil {
+		return err
+	}
+	for off := 0; off < len(b.entries); off += wire.EntrySize {
+		if err := m.old(wire.DecodeEntry(b.entries[off:])); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (m *merger) peek() (wire.Change, bool, error) {
@@ -380,46 +428,6 @@ func (m *merger) rest() error {
 	}
 }
 
-// blockBuilder packs entries into blocks and puts each full block into the
-// bucket of the current transaction.
-type blockBuilder struct {
-	per        int
-	cur        []byte
-	bucket     *bolt.Bucket
-	blocksInTx int
-	total      uint64
-}
-
-func newBlockBuilder(per int) *blockBuilder { return &blockBuilder{per: per} }
-
-// begin starts a transaction's worth of blocks.
-func (b *blockBuilder) begin(bucket *bolt.Bucket) { b.bucket, b.blocksInTx = bucket, 0 }
-
-func (b *blockBuilder) add(e wire.Entry) error {
-	if b.cur == nil {
-		// A fresh slice per block: bbolt keeps the value until commit.
-		b.cur = make([]byte, 0, b.per*wire.EntrySize)
-	}
-	b.cur = wire.AppendEntry(b.cur, e)
-	b.total++
-	if len(b.cur) == cap(b.cur) {
-		return b.flush()
-	}
-	return nil
-}
-
-func (b *blockBuilder) flush() error {
-	if len(b.cur) == 0 {
-		return nil
-	}
-	if err := b.bucket.Put(b.cur[:wire.SubjectKeySize], b.cur); err != nil {
-		return err
-	}
-	b.cur = nil
-	b.blocksInTx++
-	return nil
-}
-
 // newGeneration creates an empty generation bucket with a fresh name.
 func (s *Store) newGeneration() ([]byte, error) {
 	var name []byte
@@ -429,7 +437,7 @@ func (s *Store) newGeneration() ([]byte, error) {
 		if err := meta.Put([]byte(keyGenSeq), u64bytes(seq)); err != nil {
 			return err
 		}
-		name = []byte(fmt.Sprintf("%s%016d", genPrefix, seq))
+		name = generationName(seq)
 		_, err := tx.CreateBucket(name)
 		return err
 	})

@@ -313,21 +313,15 @@ func TestSecondOpenFailsFast(t *testing.T) {
 	}
 }
 
-// allEntries reads every entry of the current generation, in order.
+// allEntries reads every entry of the current generation, in order,
+// verifying every block and the chain they form.
 func allEntries(t *testing.T, s *Store) []wire.Entry {
 	t.Helper()
 	var out []wire.Entry
+	m, _ := s.Current()
 	err := s.snapView(func(tx *txT) error {
-		b := tx.Bucket(tx.Bucket([]byte(bucketMeta)).Get([]byte(keyCurrent)))
-		return b.ForEach(func(k, v []byte) error {
-			if len(v)%wire.EntrySize != 0 || !bytes.Equal(k, v[:wire.SubjectKeySize]) {
-				t.Errorf("block %x is malformed", k)
-			}
-			for off := 0; off < len(v); off += wire.EntrySize {
-				out = append(out, wire.DecodeEntry(v[off:]))
-			}
-			return nil
-		})
+		gen := tx.Bucket([]byte(bucketMeta)).Get([]byte(keyCurrent))
+		return checkGeneration(tx.Bucket(gen), gen, m.ResultEntries, func(e wire.Entry) { out = append(out, e) })
 	})
 	if err != nil {
 		t.Fatal(err)
