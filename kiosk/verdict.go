@@ -1,6 +1,7 @@
 package kiosk
 
 import (
+	"slices"
 	"time"
 
 	"github.com/doorcheck/doorcheck/kiosk/policy"
@@ -16,6 +17,9 @@ const (
 	Deny        Decision = "deny"
 	NotVerified Decision = "not_verified" // could not tell who the visitor is; no colour earned
 	Undone      Decision = "undo"         // a previous decision was reversed
+	// CannotRecord means the visit could not be committed, so no decision
+	// is shown and the visitor is not let through. Failure says why.
+	CannotRecord Decision = "cannot_record"
 )
 
 // PayloadKind says what a payload turned out to be.
@@ -42,8 +46,9 @@ type Verdict struct {
 	// StatusUntil is when a listed status ends (zero when it has no set end
 	// or the visitor is blue).
 	StatusUntil time.Time
-	// Reasons explain the decision: denials first, then warnings (an admit
-	// may carry warnings such as stale_snapshot or reentry).
+	// Reasons is everything a screen shows about the decision: denials
+	// first, then warnings (an admit may carry warnings such as
+	// stale_snapshot or reentry). Denials returns the denials alone.
 	Reasons []reason.Code
 	// Warnings is the subset of Reasons that did not deny.
 	Warnings []reason.Code
@@ -56,6 +61,11 @@ type Verdict struct {
 	ExpiredAgo time.Duration
 	// ValidIn says how soon a not-yet-valid pass starts.
 	ValidIn time.Duration
+	// Detail explains a NOT VERIFIED reason when the code alone does not
+	// say enough: which trusted time the clock is behind, how old the
+	// data is, which store read failed. The checker writes it; it never
+	// holds input.
+	Detail string
 	// Repeat is true when the same payload arrived again within the
 	// debounce window: this is the earlier verdict, not a new visit.
 	Repeat bool
@@ -64,6 +74,27 @@ type Verdict struct {
 	Recorded bool
 	// Undoes is the visit id an undo verdict reverses.
 	Undoes string
+	// Failure says why the visit could not be recorded; set exactly when
+	// Decision is CannotRecord (see Unrecorded). FailureDetail is the
+	// error text, already sanitized and bounded.
+	Failure       Failure
+	FailureDetail string
+}
+
+// Denials returns the reasons that denied the visitor or left the payload
+// not verified: Reasons without Warnings. It is empty for an admit, so a
+// script may treat any of them as a refusal.
+func (v Verdict) Denials() []reason.Code {
+	if len(v.Warnings) == 0 {
+		return v.Reasons
+	}
+	out := make([]reason.Code, 0, len(v.Reasons))
+	for _, r := range v.Reasons {
+		if !slices.Contains(v.Warnings, r) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // HasReason reports whether c is among the verdict's reasons.

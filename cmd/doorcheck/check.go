@@ -14,9 +14,10 @@ import (
 	"github.com/doorcheck/doorcheck/scanner/sanitize"
 )
 
-// runCheck checks payloads once each and prints one verdict per payload.
-// The exit status is 0 when every payload was admitted, 3 when any was
-// not, and 1 when a visit could not be recorded.
+// runCheck checks payloads once each and prints one verdict per payload,
+// a visit that could not be recorded included (cannot_record). The exit
+// status is 0 when every payload was admitted, 3 when any was not, and 1
+// when any visit could not be recorded.
 func runCheck(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "check")
 	var kf kioskFlags
@@ -25,7 +26,8 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	dryRun := fs.Bool("dry-run", false, "decide but record nothing")
 	list := fs.Bool("list", false, "with --demo: list the demo IINs and passes")
 	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: doorcheck check [--config FILE | --demo] [--json] [--dry-run] PAYLOAD...")
+		fmt.Fprintln(fs.Output(), "usage: doorcheck check [--config FILE | --demo] [--json] [--dry-run] PAYLOAD...")
+		fmt.Fprintln(fs.Output(), "\nflags:")
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(fs, args); err != nil {
@@ -40,28 +42,49 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	if fs.NArg() == 0 {
 		return usagef("no payload given (try: doorcheck check --demo --list)")
 	}
+	// An empty argument is a slip of the shell ("$PAYLOAD" unset), not a
+	// scan: refuse it before anything is opened or recorded.
+	for i, payload := range fs.Args() {
+		if strings.TrimSpace(payload) == "" {
+			return usagef("payload %d is empty", i+1)
+		}
+	}
 	k, err := openKiosk(ctx, e, kf, *dryRun)
 	if err != nil {
 		return err
 	}
 	defer k.Close()
+	return checkPayloads(ctx, e, k, fs.Args(), *asJSON)
+}
 
+// checkPayloads checks each payload and prints its verdict line; the
+// error carries the exit status.
+func checkPayloads(ctx context.Context, e *env, k *openedKiosk, payloads []string, asJSON bool) error {
 	allAdmitted := true
-	for _, payload := range fs.Args() {
+	var recordErr error
+	for _, payload := range payloads {
 		v, err := k.checker.Check(ctx, payload, "cli")
 		if err != nil {
-			return err
+			if ctx.Err() != nil {
+				return err
+			}
+			// Every payload still gets its line: a script must see that
+			// this one was not recorded, and the rest are tried.
+			v, recordErr = kiosk.Unrecorded(v, "cli", err), err
 		}
 		if v.Decision != kiosk.Admit {
 			allAdmitted = false
 		}
-		if *asJSON {
+		if asJSON {
 			if err := json.NewEncoder(e.stdout).Encode(v); err != nil {
 				return err
 			}
 			continue
 		}
 		fmt.Fprintln(e.stdout, describeVerdict(payload, v))
+	}
+	if recordErr != nil {
+		return recordErr
 	}
 	if !allAdmitted {
 		return exitError{exitNotAdmit}
@@ -73,6 +96,11 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 // shown only escaped and shortened; an IIN is never echoed in full.
 func describeVerdict(payload string, v kiosk.Verdict) string {
 	var b strings.Builder
+	if v.Decision == kiosk.CannotRecord {
+		// No colour and no reasons: the decision was never committed.
+		fmt.Fprintf(&b, "CANNOT RECORD (%s) %s", v.Failure, v.FailureDetail)
+		return b.String()
+	}
 	fmt.Fprintf(&b, "%-12s %-6s", strings.ToUpper(strings.ReplaceAll(string(v.Decision), "_", " ")), v.StatusName())
 	switch {
 	case v.Subject != "":

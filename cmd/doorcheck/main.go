@@ -7,6 +7,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -14,7 +15,10 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
+
+	"github.com/doorcheck/doorcheck/scanner/sanitize"
 )
 
 // exit codes, stable for scripts.
@@ -75,12 +79,17 @@ func main() {
 // Main runs one command line and returns the process exit code.
 func Main(ctx context.Context, e *env, args []string) int {
 	name := "tui"
-	if len(args) > 0 && !isFlag(args[0]) {
+	if len(args) > 0 && (!isFlag(args[0]) || isHelp(args[0])) {
 		name, args = args[0], args[1:]
 	}
-	if name == "help" || name == "-h" || name == "--help" {
-		printUsage(e.stdout)
-		return exitOK
+	if isHelp(name) {
+		if len(args) > 0 && !isFlag(args[0]) {
+			// "doorcheck help CMD" is "doorcheck CMD --help".
+			name, args = args[0], []string{"--help"}
+		} else {
+			printUsage(e.stdout)
+			return exitOK
+		}
 	}
 	for _, c := range commands() {
 		if c.name != name {
@@ -89,9 +98,18 @@ func Main(ctx context.Context, e *env, args []string) int {
 		err := c.run(ctx, e, args)
 		return exitCode(e, name, err)
 	}
-	fmt.Fprintf(e.stderr, "doorcheck: unknown command %q\n\n", name)
+	fmt.Fprintf(e.stderr, "doorcheck: unknown command \"%s\"\n\n", sanitize.Escape(name))
 	printUsage(e.stderr)
 	return exitUsage
+}
+
+// isHelp reports whether arg asks for help, the ways people type it.
+func isHelp(arg string) bool {
+	switch arg {
+	case "help", "-h", "-help", "--help":
+		return true
+	}
+	return false
 }
 
 func exitCode(e *env, name string, err error) int {
@@ -105,14 +123,35 @@ func exitCode(e *env, name string, err error) int {
 	case errors.As(err, &ee):
 		return ee.code
 	case errors.As(err, &ue):
-		fmt.Fprintf(e.stderr, "doorcheck %s: %v\n", name, err)
+		fmt.Fprintf(e.stderr, "doorcheck %s: %s\n", name, errorText(err))
 		return exitUsage
 	case errors.Is(err, context.Canceled):
 		return exitOK
 	default:
-		fmt.Fprintf(e.stderr, "doorcheck %s: %v\n", name, err)
+		fmt.Fprintf(e.stderr, "doorcheck %s: %s\n", name, errorText(err))
 		return exitFailure
 	}
+}
+
+// Bounds on an error message printed on the terminal.
+const (
+	maxErrorLine  = 1024
+	maxErrorLines = 20
+)
+
+// errorText is an error message made safe for a terminal. Errors quote
+// arguments, file contents and manifest fields, so every line goes through
+// the sanitizer before it is printed; the lines of a joined error stay
+// lines.
+func errorText(err error) string {
+	lines := strings.Split(err.Error(), "\n")
+	if len(lines) > maxErrorLines {
+		lines = append(lines[:maxErrorLines], fmt.Sprintf("… (%d more lines)", len(lines)-maxErrorLines))
+	}
+	for i, l := range lines {
+		lines[i] = sanitize.EscapeLimit(l, maxErrorLine)
+	}
+	return strings.Join(lines, "\n  ")
 }
 
 func isFlag(s string) bool { return len(s) > 0 && s[0] == '-' }
@@ -126,23 +165,99 @@ func printUsage(w io.Writer) {
 		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Run 'doorcheck COMMAND -h' for a command's flags.")
+	fmt.Fprintln(w, "Run 'doorcheck COMMAND -h' (or 'doorcheck help COMMAND') for a command's flags or subcommands.")
 }
 
-// newFlags returns a flag set that reports errors instead of exiting.
+// newFlags returns a flag set that reports errors instead of exiting. What
+// the flag package prints is held until parseFlags knows whether help was
+// asked for (standard output, exit 0) or the flags were wrong (standard
+// error, exit 2).
 func newFlags(e *env, name string) *flag.FlagSet {
 	fs := flag.NewFlagSet("doorcheck "+name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs.SetOutput(&flagOutput{e: e})
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: doorcheck %s [FLAGS]\n", name)
+		if s := summaryOf(name); s != "" {
+			fmt.Fprintf(fs.Output(), "\n%s\n", s)
+		}
+		fmt.Fprintln(fs.Output(), "\nflags:")
+		fs.PrintDefaults()
+	}
 	return fs
 }
 
-// parseFlags parses args and turns flag errors into usage errors.
+// flagOutput buffers a flag set's messages for parseFlags.
+type flagOutput struct {
+	e   *env
+	buf bytes.Buffer
+}
+
+func (o *flagOutput) Write(p []byte) (int, error) { return o.buf.Write(p) }
+
+// parseFlags parses args and turns flag errors into usage errors. Help
+// (-h, --help) prints the command's flags on standard output.
 func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
+	err := fs.Parse(args)
+	if o, ok := fs.Output().(*flagOutput); ok {
+		w := o.e.stderr
+		if errors.Is(err, flag.ErrHelp) {
+			w = o.e.stdout
+		}
+		w.Write(o.buf.Bytes())
+		o.buf.Reset()
+	}
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
 		return usageError{err.Error()}
 	}
 	return nil
+}
+
+// summaryOf returns a top-level command's one-line summary.
+func summaryOf(name string) string {
+	for _, c := range commands() {
+		if c.name == name {
+			return c.summary
+		}
+	}
+	return ""
+}
+
+// subcommand is one verb of a command with verbs (snapshot, scanner, qr).
+type subcommand struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, e *env, args []string) error
+}
+
+// runSubcommand dispatches to the verb args[0] names. Help in any of its
+// forms lists the verbs on standard output and succeeds; no verb or an
+// unknown one is a usage error with the list on standard error.
+func runSubcommand(ctx context.Context, e *env, parent string, subs []subcommand, args []string) error {
+	if len(args) > 0 && isHelp(args[0]) {
+		printSubcommands(e.stdout, parent, subs)
+		return nil
+	}
+	names := make([]string, len(subs))
+	for i, s := range subs {
+		names[i] = s.name
+		if len(args) > 0 && args[0] == s.name {
+			return s.run(ctx, e, args[1:])
+		}
+	}
+	printSubcommands(e.stderr, parent, subs)
+	if len(args) == 0 {
+		return usagef("want a subcommand: %s", strings.Join(names, ", "))
+	}
+	return usagef("unknown subcommand \"%s\": want %s", args[0], strings.Join(names, ", "))
+}
+
+func printSubcommands(w io.Writer, parent string, subs []subcommand) {
+	fmt.Fprintf(w, "usage: doorcheck %s SUBCOMMAND [FLAGS]\n\n", parent)
+	for _, s := range subs {
+		fmt.Fprintf(w, "  %-7s %s\n", s.name, s.summary)
+	}
+	fmt.Fprintf(w, "\nRun 'doorcheck %s SUBCOMMAND -h' for its flags.\n", parent)
 }

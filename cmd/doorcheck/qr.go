@@ -13,16 +13,10 @@ import (
 )
 
 func runQR(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 {
-		return usagef("want: qr decode FILE... | qr encode [--out FILE.png] PAYLOAD")
-	}
-	switch args[0] {
-	case "decode":
-		return runQRDecode(ctx, e, args[1:])
-	case "encode":
-		return runQREncode(ctx, e, args[1:])
-	}
-	return usagef("unknown subcommand %q: want decode or encode", args[0])
+	return runSubcommand(ctx, e, "qr", []subcommand{
+		{"decode", "print every QR code in image FILE..., escaped, one per line", runQRDecode},
+		{"encode", "[--out FILE.png] PAYLOAD: write a PNG, or draw the code in the terminal", runQREncode},
+	}, args)
 }
 
 // runQRDecode prints every code in each file, escaped, one per line. A

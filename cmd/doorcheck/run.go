@@ -21,6 +21,7 @@ import (
 	"github.com/doorcheck/doorcheck/scanner"
 	"github.com/doorcheck/doorcheck/scanner/frame"
 	"github.com/doorcheck/doorcheck/scanner/layout"
+	"github.com/doorcheck/doorcheck/scanner/sanitize"
 	"github.com/doorcheck/doorcheck/scanner/serial"
 	"github.com/doorcheck/doorcheck/scanner/stream"
 	"github.com/doorcheck/doorcheck/scanner/wedge"
@@ -137,11 +138,13 @@ func runKiosk(ctx context.Context, e *env, name string, args []string, allowHead
 	return runScreen(ctx, e, k, scans, events)
 }
 
-// runHeadless writes one JSON line per verdict on stdout and scanner
-// events as log lines on stderr. Without a serial scanner it reads
-// payloads from standard input, one per line, and ends with it.
+// runHeadless writes exactly one JSON line per scan on stdout — a visit
+// that could not be recorded is a "cannot_record" line, never silence —
+// and scanner events as log lines on stderr. Without a serial scanner it
+// reads payloads from standard input, one per line, and ends with it.
+// Neither stream ever carries a payload: verdicts hold only the masked
+// subject, and logs only sanitized error text.
 func runHeadless(ctx context.Context, e *env, k *openedKiosk, scans chan scanner.Scan, events chan scanner.Event, fromStdin bool, log *slog.Logger) error {
-	enc := json.NewEncoder(e.stdout)
 	if fromStdin {
 		// Standard input is the only source: when it ends, closing the
 		// channel lets the loop check what is queued and return.
@@ -155,30 +158,42 @@ func runHeadless(ctx context.Context, e *env, k *openedKiosk, scans chan scanner
 		for {
 			select {
 			case ev := <-events:
-				log.Info("scanner", "source", ev.Source, "event", eventName(ev.Kind), "detail", ev.Detail)
+				log.Info("scanner", "source", sanitize.Escape(ev.Source), "event", eventName(ev.Kind), "detail", sanitize.Escape(ev.Detail))
 			case <-ctx.Done():
 				return
 			}
 		}
 	}()
-	var recordErr error
-	err := k.checker.Run(ctx, scans, func(r kiosk.Result) {
-		if r.Err != nil {
-			log.Error("cannot record visit", "source", r.Source, "err", r.Err)
-			recordErr = r.Err
-			return
-		}
-		if err := enc.Encode(r.Verdict); err != nil {
-			log.Error("write verdict", "err", err)
-		}
-	})
+	sink := headlessSink{enc: json.NewEncoder(e.stdout), log: log}
+	err := k.checker.Run(ctx, scans, sink.write)
 	if errors.Is(err, context.Canceled) {
 		err = nil
 	}
-	if err == nil && recordErr != nil {
-		return recordErr
+	if err == nil && sink.recordErr != nil {
+		return sink.recordErr
 	}
 	return err
+}
+
+// headlessSink turns each run-loop result into its one JSON line.
+type headlessSink struct {
+	enc       *json.Encoder
+	log       *slog.Logger
+	recordErr error // the last failure to record, for the exit status
+}
+
+func (s *headlessSink) write(r kiosk.Result) {
+	v := r.Verdict
+	if r.Err != nil {
+		v = kiosk.Unrecorded(v, r.Source, r.Err)
+		s.log.Error("cannot record visit", "source", sanitize.Escape(v.Source), "failure", v.Failure, "err", v.FailureDetail)
+		if v.Failure != kiosk.FailInterrupted {
+			s.recordErr = r.Err
+		}
+	}
+	if err := s.enc.Encode(v); err != nil {
+		s.log.Error("write verdict", "err", sanitize.Escape(err.Error()))
+	}
 }
 
 // pruneEvery deletes visits the hub has acknowledged once they are older
@@ -192,7 +207,7 @@ func pruneEvery(ctx context.Context, k *openedKiosk, interval time.Duration, log
 	defer t.Stop()
 	for {
 		if _, err := k.store.Prune(ctx, time.Now().Add(-retention)); err != nil && ctx.Err() == nil {
-			log.Warn("prune old visits", "err", err)
+			log.Warn("prune old visits", "err", sanitize.Escape(err.Error()))
 		}
 		select {
 		case <-ctx.Done():

@@ -14,23 +14,17 @@ import (
 	"time"
 
 	"github.com/doorcheck/doorcheck/kiosk/store"
+	"github.com/doorcheck/doorcheck/scanner/sanitize"
 	"github.com/doorcheck/doorcheck/sync/snapgen"
 	"github.com/doorcheck/doorcheck/sync/wire"
 )
 
 func runSnapshot(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 {
-		return usagef("want a subcommand: gen, import or info")
-	}
-	switch args[0] {
-	case "gen":
-		return runSnapshotGen(ctx, e, args[1:])
-	case "import":
-		return runSnapshotImport(ctx, e, args[1:])
-	case "info":
-		return runSnapshotInfo(ctx, e, args[1:])
-	}
-	return usagef("unknown subcommand %q: want gen, import or info", args[0])
+	return runSubcommand(ctx, e, "snapshot", []subcommand{
+		{"gen", "--subjects N --out FILE: write a generated snapshot and its hub key", runSnapshotGen},
+		{"import", "FILE: verify and import a full or delta snapshot", runSnapshotImport},
+		{"info", "the current snapshot's version, age, size, stale or fresh", runSnapshotInfo},
+	}, args)
 }
 
 // runSnapshotGen writes a reproducible generated snapshot, and the hub key
@@ -164,7 +158,7 @@ func runSnapshotImport(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("import %s: %w", fs.Arg(0), err)
 	}
 	fmt.Fprintf(e.stdout, "imported %s snapshot version %d (%d records) in %s\n",
-		r.Manifest.Kind, r.Manifest.Version, r.Manifest.Records, time.Since(start).Round(time.Millisecond))
+		sanitize.Escape(string(r.Manifest.Kind)), r.Manifest.Version, r.Manifest.Records, time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
@@ -200,12 +194,14 @@ func runSnapshotInfo(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "version     %d\n", s.Version)
-	fmt.Fprintf(e.stdout, "deployment  %s\n", s.Deployment)
+	// Manifest text is signed, not trusted: a hub (or its stolen key) must
+	// not be able to drive the terminal.
+	fmt.Fprintf(e.stdout, "deployment  %s\n", sanitize.Escape(s.Deployment))
 	fmt.Fprintf(e.stdout, "created     %s (%s ago)\n", s.CreatedAt.Local().Format(time.RFC3339), roundDuration(s.Age))
 	fmt.Fprintf(e.stdout, "entries     %d\n", s.Entries)
 	fmt.Fprintf(e.stdout, "issuers     %d\n", info.Issuers)
 	fmt.Fprintf(e.stdout, "imported    %s\n", info.ImportedAt.Local().Format(time.RFC3339))
-	fmt.Fprintf(e.stdout, "store file  %s (%.1f MB)\n", k.cfg.Store.Path, float64(info.FileSize)/1e6)
+	fmt.Fprintf(e.stdout, "store file  %s (%.1f MB)\n", sanitize.Escape(k.cfg.Store.Path), float64(info.FileSize)/1e6)
 	switch {
 	case s.ClockBehind:
 		fmt.Fprintln(e.stdout, "state       CLOCK WRONG: device time is before the snapshot was made")

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/doorcheck/doorcheck/scanner/frame"
+	"github.com/doorcheck/doorcheck/scanner/sanitize"
 	"github.com/doorcheck/doorcheck/scanner/serial"
 	"github.com/doorcheck/doorcheck/scanner/sim"
 )
@@ -20,8 +21,18 @@ func fileExists(path string) bool {
 
 // runScanner lists serial ports for IT staff.
 func runScanner(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 || args[0] != "list" {
-		return usagef("want: doorcheck scanner list")
+	return runSubcommand(ctx, e, "scanner", []subcommand{
+		{"list", "serial ports with USB vendor and product ids, serial numbers and by-id names", runScannerList},
+	}, args)
+}
+
+func runScannerList(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "scanner list")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument \"%s\"", fs.Arg(0))
 	}
 	ports, err := serial.List()
 	if err != nil {
@@ -114,7 +125,7 @@ func runStats(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "day %s: inside %d, entries %d, exits %d, not verified %d, undos %d, waiting for upload %d\n",
 		s.Day, c.Inside, c.Entries, c.Exits, c.NotVerified, c.Undos, s.Pending)
 	for _, r := range slices.Sorted(maps.Keys(c.Denied)) {
-		fmt.Fprintf(e.stdout, "  denied %-20s %d\n", r, c.Denied[r])
+		fmt.Fprintf(e.stdout, "  denied %-20s %d\n", sanitize.Escape(string(r)), c.Denied[r]) // read from disk: not trusted
 	}
 	if !s.Snapshot.Present {
 		fmt.Fprintln(e.stdout, "no snapshot")
