@@ -1,0 +1,390 @@
+package hub
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/doorcheck/doorcheck/sync/protocol"
+	"github.com/doorcheck/doorcheck/sync/wire"
+)
+
+// ImportOptions tune an import.
+type ImportOptions struct {
+	Format InputFormat
+	// Now is the clock for the snapshot's created_at.
+	Now func() time.Time
+	// Progress, when set, is called as the import advances (often: the
+	// caller rate-limits its drawing).
+	Progress func(ImportProgress)
+	// RunRows is how many rows are sorted in memory at a time (default
+	// 4 Mi: 128 MiB of rows). Larger inputs are sorted in runs on disk.
+	RunRows int
+	// MaxReportedErrors caps the bad rows listed (default 1000); all are
+	// counted.
+	MaxReportedErrors int
+}
+
+// ImportStage names what an import is doing.
+type ImportStage string
+
+const (
+	StageReading ImportStage = "reading"
+	StageMerging ImportStage = "sorting"
+	StageFull    ImportStage = "writing full"
+	StageDelta   ImportStage = "writing delta"
+)
+
+// ImportProgress reports an import's advance.
+type ImportProgress struct {
+	Stage ImportStage
+	Bytes int64 // input bytes read (reading stage)
+	Rows  int64 // rows read, or rows merged
+}
+
+// ImportResult says what an import published.
+type ImportResult struct {
+	Version SnapshotVersion
+	Rows    int64  // data rows read (not the header, not blank lines)
+	Blue    uint64 // rows listing blue: the subject is absent from the snapshot
+	// DeltaRecords is the number of changes in the delta (0 with no delta).
+	DeltaRecords uint64
+	Elapsed      time.Duration
+}
+
+// ErrImportRunning is returned when another import holds the data
+// directory's import lock.
+var ErrImportRunning = errors.New("another import is running on this data directory")
+
+// Import reads a status list and publishes it as the next snapshot version:
+// a signed full file and the delta from the previous version, written
+// immutably under DATA/public/v1/files, recorded in st, and named by a new
+// signed index. IINs are hashed as they are read; only subject keys reach
+// the disk (sort runs, snapshot files), and no error message holds one.
+//
+// Bad rows are all reported at once (*RowsError, with line numbers), and
+// then nothing is published. An input with no data rows is a valid
+// snapshot in which everyone is blue.
+func Import(ctx context.Context, d DataDir, st Storage, keys Keys, cfg Config, in io.Reader, opts ImportOptions) (*ImportResult, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.RunRows <= 0 {
+		opts.RunRows = 4 << 20
+	}
+	if opts.MaxReportedErrors <= 0 {
+		opts.MaxReportedErrors = 1000
+	}
+	if opts.Progress == nil {
+		opts.Progress = func(ImportProgress) {}
+	}
+	start := time.Now()
+	if err := os.MkdirAll(d.TmpDir(), 0o700); err != nil {
+		return nil, err
+	}
+	unlock, err := lockImport(d)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	scratch, err := os.MkdirTemp(d.TmpDir(), "import-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(scratch)
+
+	sorter := newRunSorter(scratch, opts.RunRows)
+	errs := &rowErrors{max: opts.MaxReportedErrors}
+	rows, err := readRows(ctx, in, opts, newSubjectHasher(keys.SubjectHash), errs, sorter.add)
+	if err != nil {
+		return nil, err
+	}
+
+	// Merge: find duplicates (reported with both lines, even when other
+	// rows were bad, so one report lists everything) and write the sorted
+	// body of listed entries.
+	bodyPath := filepath.Join(scratch, "body")
+	counts, err := writeBody(ctx, bodyPath, sorter, errs, opts.Progress)
+	if err != nil {
+		return nil, err
+	}
+	if err := errs.err(); err != nil {
+		return nil, err
+	}
+	for _, run := range sorter.runs {
+		os.Remove(run) // free the disk before the snapshot files are written
+	}
+
+	prev, err := st.LatestSnapshot(ctx)
+	havePrev := err == nil
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return nil, fmt.Errorf("latest snapshot: %w", err)
+	}
+	v := SnapshotVersion{
+		Version:   prev.Version + 1,
+		CreatedAt: opts.Now().UTC().Truncate(time.Second),
+		Entries:   counts.entries,
+		Red:       counts.red,
+		Yellow:    counts.yellow,
+		Green:     counts.green,
+	}
+	m := wire.Manifest{
+		Version:        v.Version,
+		CreatedAt:      v.CreatedAt,
+		SubjectHashKey: keys.SubjectHash,
+		Issuers:        []wire.Issuer{{ID: wire.KeyIDOf(keys.IssuerPublic()), Name: cfg.IssuerName, PublicKey: keys.IssuerPublic()}},
+		Deployment:     cfg.Deployment,
+	}
+
+	opts.Progress(ImportProgress{Stage: StageFull})
+	var readErr error
+	full, err := writeStaged(scratch, protocol.FullName(v.Version), 0, v.Version, counts.entries, func(w io.Writer) error {
+		return wire.WriteFull(w, m, entryFile(bodyPath, &readErr), keys.Hub)
+	})
+	if err == nil && readErr != nil {
+		err = readErr
+	}
+	if err != nil {
+		return nil, err
+	}
+	v.Full = full.ref
+	staged := []stagedFile{full}
+
+	res := &ImportResult{Rows: rows, Blue: counts.blue}
+	if havePrev {
+		opts.Progress(ImportProgress{Stage: StageDelta})
+		delta, n, err := writeDelta(scratch, d, keys, prev, m, bodyPath, counts.entries)
+		if err != nil {
+			return nil, err
+		}
+		if delta != nil {
+			v.Delta = delta.ref
+			res.DeltaRecords = n
+			staged = append(staged, *delta)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := install(d, staged); err != nil {
+		return nil, err
+	}
+	if err := st.PublishSnapshot(ctx, v); err != nil {
+		return nil, fmt.Errorf("publish version %d: %w", v.Version, err)
+	}
+	if _, err := WriteIndex(ctx, d, st, keys, cfg, opts.Now()); err != nil {
+		return nil, fmt.Errorf("version %d is published but the index was not rewritten (serve rewrites it at start): %w", v.Version, err)
+	}
+	res.Version = v
+	res.Elapsed = time.Since(start)
+	return res, nil
+}
+
+// readRows reads lines, parses and hashes them, and hands good rows to add.
+func readRows(ctx context.Context, in io.Reader, opts ImportOptions, hasher *subjectHasher, errs *rowErrors, add func(row) error) (int64, error) {
+	br := bufio.NewReaderSize(in, 1<<20)
+	p := &rowParser{format: opts.Format, hasher: hasher}
+	var line, rows, read int64
+	headerDone := opts.Format == JSONL
+	for {
+		raw, tooLong, err := readLine(br)
+		if err == io.EOF && raw == nil {
+			break
+		}
+		if err != nil && err != io.EOF {
+			return 0, fmt.Errorf("read input after line %d: %w", line, err)
+		}
+		line++
+		read += int64(len(raw)) + 1
+		if line%65536 == 0 {
+			if err := ctx.Err(); err != nil {
+				return 0, err
+			}
+			opts.Progress(ImportProgress{Stage: StageReading, Bytes: read, Rows: rows})
+		}
+		if tooLong {
+			errs.add(line, fmt.Errorf("line longer than %d bytes", MaxLineLength))
+			continue
+		}
+		if len(bytes.TrimSpace(raw)) == 0 {
+			continue
+		}
+		if !headerDone {
+			headerDone = true
+			if p.cols, p.ncols, err = parseHeader(raw); err != nil {
+				errs.add(line, err)
+				return 0, errs.err() // without a header no row can be read
+			}
+			continue
+		}
+		rows++
+		r, err := p.parse(raw, line)
+		if err != nil {
+			errs.add(line, err)
+			continue
+		}
+		if err := add(r); err != nil {
+			return 0, err
+		}
+	}
+	if !headerDone {
+		errs.add(1, errors.New("empty input: want a header row iin,status,valid_until"))
+		return 0, errs.err()
+	}
+	opts.Progress(ImportProgress{Stage: StageReading, Bytes: read, Rows: rows})
+	return rows, nil
+}
+
+// readLine returns the next line without its newline; tooLong when it
+// exceeded MaxLineLength (the rest of it is skipped).
+func readLine(br *bufio.Reader) (line []byte, tooLong bool, err error) {
+	line, err = br.ReadSlice('\n')
+	for err == bufio.ErrBufferFull {
+		tooLong = true
+		_, err = br.ReadSlice('\n')
+	}
+	if err == io.EOF && len(line) == 0 && !tooLong {
+		return nil, false, io.EOF
+	}
+	line = bytes.TrimSuffix(line, []byte("\n"))
+	if len(line) > MaxLineLength {
+		tooLong = true
+	}
+	if err == io.EOF {
+		err = nil
+	}
+	return line, tooLong, err
+}
+
+type bodyCounts struct {
+	entries, red, yellow, green, blue uint64
+}
+
+// writeBody merges the sorted rows into the body file (listed entries
+// only), reporting each duplicate subject with the line it repeats.
+func writeBody(ctx context.Context, path string, s *runSorter, errs *rowErrors, progress func(ImportProgress)) (bodyCounts, error) {
+	var c bodyCounts
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return c, err
+	}
+	defer f.Close()
+	w := bufio.NewWriterSize(f, 1<<20)
+	var prev row
+	var merged int64
+	have := false
+	var rec [wire.EntrySize]byte
+	err = s.merge(func(r row) error {
+		merged++
+		if merged%(1<<20) == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			progress(ImportProgress{Stage: StageMerging, Rows: merged})
+		}
+		if have && r.entry.Subject == prev.entry.Subject {
+			errs.add(r.line, fmt.Errorf("the same IIN as line %d", prev.line))
+			return nil
+		}
+		prev, have = r, true
+		switch r.entry.Status {
+		case wire.Blue:
+			c.blue++
+			return nil
+		case wire.Red:
+			c.red++
+		case wire.Yellow:
+			c.yellow++
+		case wire.Green:
+			c.green++
+		}
+		c.entries++
+		r.entry.Put(rec[:])
+		_, err := w.Write(rec[:])
+		return err
+	})
+	if err != nil {
+		return c, err
+	}
+	if err := w.Flush(); err != nil {
+		return c, fmt.Errorf("write sorted entries: %w", err)
+	}
+	return c, nil
+}
+
+// writeDelta writes the delta from the previous version to m. It returns
+// nil when the previous version was made with another subject-hash key
+// (a key rotation): no delta can lead across one, kiosks take the full file.
+func writeDelta(scratch string, d DataDir, keys Keys, prev SnapshotVersion, m wire.Manifest, bodyPath string, resultEntries uint64) (*stagedFile, uint64, error) {
+	prevPath := filepath.Join(d.FilesDir(), prev.Full.Name)
+	if same, err := sameSubjectKey(prevPath, keys); err != nil || !same {
+		return nil, 0, err
+	}
+	var prevErr, newErr error
+	changes := wire.Diff(snapshotEntries(prevPath, keys.HubPublic(), &prevErr), entryFile(bodyPath, &newErr))
+	// WriteDelta iterates the changes twice (hash, then write); n counts
+	// the last pass.
+	var n uint64
+	counted := func(yield func(wire.Change) bool) {
+		n = 0
+		for c := range changes {
+			n++
+			if !yield(c) {
+				return
+			}
+		}
+	}
+	m.BaseVersion = prev.Version
+	m.ResultEntries = resultEntries
+	staged, err := writeStaged(scratch, protocol.DeltaName(prev.Version, m.Version), prev.Version, m.Version, 0, func(w io.Writer) error {
+		return wire.WriteDelta(w, m, counted, keys.Hub)
+	})
+	if err == nil && (prevErr != nil || newErr != nil) {
+		err = errors.Join(prevErr, newErr)
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	staged.ref.Records = n
+	return &staged, n, nil
+}
+
+// sameSubjectKey reports whether the previous full file was made with the
+// current subject-hash key.
+func sameSubjectKey(path string, keys Keys) (bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return false, fmt.Errorf("previous snapshot: %w", err)
+	}
+	defer f.Close()
+	r, err := wire.Open(f, keys.HubPublic())
+	if err != nil {
+		return false, fmt.Errorf("previous snapshot %s: %w", filepath.Base(path), err)
+	}
+	return bytes.Equal(r.Manifest.SubjectHashKey, keys.SubjectHash), nil
+}
+
+// lockImport takes the data directory's import lock (an flock, released by
+// the kernel if the process dies), so two imports never race for a version.
+func lockImport(d DataDir) (func(), error) {
+	path := filepath.Join(d.TmpDir(), "import.lock")
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, ErrImportRunning
+		}
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	return func() { f.Close() }, nil
+}
