@@ -55,6 +55,18 @@ func generationName(seq uint64) []byte {
 	return fmt.Appendf(nil, "%s%0*d", genPrefixV2, genSeqDigits, seq)
 }
 
+// upgradedGenerationName is the format 2 name of a format 1 generation,
+// with the same sequence number: a migration rewrites the blocks of
+// generation old into a generation of this name (newBlockBuilder with it)
+// and names it in meta/current. ok is false for a name that is not a
+// format 1 generation.
+func upgradedGenerationName(old []byte) (name []byte, ok bool) {
+	if blockFormatOf(old) != blockFormatV1 {
+		return nil, false
+	}
+	return append([]byte(genPrefixV2), old[len(genPrefix):]...), true
+}
+
 // blockFormatOf returns the block format of a generation from its name, 0
 // for a name that is no generation.
 func blockFormatOf(gen []byte) int {

@@ -192,6 +192,18 @@ func TestBlockFormatOf(t *testing.T) {
 	}
 }
 
+func TestUpgradedGenerationName(t *testing.T) {
+	name, ok := upgradedGenerationName([]byte("gen-0000000000000042"))
+	if !ok || string(name) != "gen-c2-0000000000000042" || blockFormatOf(name) != blockFormatV2 {
+		t.Fatalf("upgraded name %q %v", name, ok)
+	}
+	for _, n := range []string{"gen-c2-0000000000000042", "meta", "gen-42"} {
+		if _, ok := upgradedGenerationName([]byte(n)); ok {
+			t.Errorf("%q upgraded", n)
+		}
+	}
+}
+
 // TestBuilderChain: whatever the block size, count and transaction
 // boundaries, the builder writes one unbroken chain that reads back whole.
 func TestBuilderChain(t *testing.T) {

@@ -11,8 +11,10 @@ import (
 
 // Lookup finds a subject in the current snapshot: a cursor seek to the
 // block that may hold it, then a binary search inside the block. found is
-// false for a subject that is not listed (blue) and when no snapshot is
-// imported.
+// false for a subject that is not listed (blue). Without a current
+// snapshot it fails: with the snapshot file's problem (SnapshotProblem)
+// if there is one, else with ErrNoSnapshot — "not listed" is an answer
+// only a snapshot can give.
 //
 // Every block a lookup lands on is verified first (its CRC-32C, block.go),
 // and the landing itself is checked: the subject must lie between the
@@ -29,7 +31,11 @@ import (
 func (s *Store) Lookup(key wire.SubjectKey) (e wire.Entry, found bool, err error) {
 	gen, entries := s.lookupTarget()
 	if gen == nil {
-		return wire.Entry{}, false, nil
+		err := s.SnapshotProblem()
+		if err == nil {
+			err = ErrNoSnapshot
+		}
+		return wire.Entry{}, false, fmt.Errorf("look up subject %s: %w", key.Masked(), err)
 	}
 	err = s.snapView(func(tx *bolt.Tx) error {
 		b := tx.Bucket(gen)

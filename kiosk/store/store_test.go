@@ -136,8 +136,8 @@ func TestNoSnapshot(t *testing.T) {
 	if _, ok := s.Current(); ok {
 		t.Fatal("fresh store has a snapshot")
 	}
-	if _, ok, err := s.Lookup(wire.SubjectKey{1}); ok || err != nil {
-		t.Fatalf("lookup on empty store: %v %v", ok, err)
+	if _, ok, err := s.Lookup(wire.SubjectKey{1}); ok || !errors.Is(err, ErrNoSnapshot) {
+		t.Fatalf("lookup on empty store: %v %v, want ErrNoSnapshot", ok, err)
 	}
 }
 
