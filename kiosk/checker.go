@@ -38,6 +38,9 @@ type Settings struct {
 	Debounce           time.Duration  // same payload again within this is not a new visit
 	UndoWindow         time.Duration  // how long a decision may be undone
 	DryRun             bool           // decide but record nothing
+	// ClockJump is how far the wall clock may move against the monotonic
+	// clock before verdicts carry clock_jumped (DefaultClockJump when 0).
+	ClockJump time.Duration
 }
 
 // Defaults for Settings fields left zero.
@@ -58,18 +61,30 @@ func WithRandom(r io.Reader) Option { return func(c *Checker) { c.rand = r } }
 // Checker decides verdicts. It is safe for concurrent use; checks run one
 // at a time, so counters and re-entry always see the previous decision.
 type Checker struct {
-	st   *store.Store
+	st   checkerStore
 	set  Settings
 	now  func() time.Time
+	mono func() time.Duration // nil: elapsed time on now's clock (see readClocks)
+	base time.Time            // now's reading at New, for readClocks
 	rand io.Reader
 
 	mu       sync.Mutex
 	trust    trustCache
 	debounce debouncer
+	clock    clockGuard
+	// floorErr is why the trusted time floor could not be read from the
+	// store's visits at New (nil: it was).
+	floorErr error
 }
 
-// New returns a checker over an open store.
+// New returns a checker over an open store. It reads the store's newest
+// visits once, for the trusted time floor (see clockGuard).
 func New(st *store.Store, s Settings, opts ...Option) *Checker {
+	return newChecker(st, s, opts...)
+}
+
+// newChecker is New over any checkerStore.
+func newChecker(st checkerStore, s Settings, opts ...Option) *Checker {
 	if s.ClockSkew == 0 {
 		s.ClockSkew = pass.DefaultSkew
 	}
@@ -82,11 +97,18 @@ func New(st *store.Store, s Settings, opts ...Option) *Checker {
 	if s.Location == nil {
 		s.Location = time.UTC
 	}
+	if s.ClockJump <= 0 {
+		s.ClockJump = DefaultClockJump
+	}
 	c := &Checker{st: st, set: s, now: time.Now, rand: rand.Reader}
 	for _, o := range opts {
 		o(c)
 	}
+	c.base = c.now()
 	c.debounce = newDebouncer(s.Debounce, 64)
+	c.clock = clockGuard{skew: s.ClockSkew, jumpLimit: s.ClockJump}
+	c.clock.anchor(c.readClocks())
+	c.floorErr = c.clock.loadFloor(st)
 	return c
 }
 
@@ -104,30 +126,56 @@ func (c *Checker) Check(ctx context.Context, payload, source string) (Verdict, e
 	c.mu.Lock()
 	defer c.mu.Unlock()
 
-	now := c.now()
+	now, mono := c.readClocks()
+	m, ok := c.st.Current()
+	if !ok {
+		m = nil
+	}
+	c.clock.watch(now, mono, m)
 	if prev, ok := c.debounce.seen(payload, now); ok {
 		prev.Repeat, prev.Recorded = true, false
 		return prev, nil
 	}
-	v, subject := c.decide(now, payload, source)
+	v, subject, clockTrusted := c.decide(now, m, payload, source)
 	if err := c.record(ctx, &v, subject); err != nil {
 		return v, err
+	}
+	if clockTrusted && v.Recorded {
+		c.clock.noteVisit(v.At)
 	}
 	c.debounce.remember(payload, now, v)
 	return v, nil
 }
 
-// decide computes the verdict without touching the visit log. It returns
-// the subject key too (zero when not verified), which the visit record
-// keeps and the verdict only shows masked.
-func (c *Checker) decide(now time.Time, payload, source string) (Verdict, wire.SubjectKey) {
+// decide computes the verdict from snapshot m (nil: none) without touching
+// the visit log. It returns the subject key too (zero when not verified),
+// which the visit record keeps and the verdict only shows masked, and
+// whether the decision passed every clock check, so that its time may
+// raise the trusted time floor.
+func (c *Checker) decide(now time.Time, m *wire.Manifest, payload, source string) (Verdict, wire.SubjectKey, bool) {
+	v, subject, clockTrusted := c.decideAt(now, m, payload, source)
+	if c.clock.jumped {
+		// The flag warns; it does not refuse. What fails closed on a
+		// clock run far ahead is the data age limit.
+		v.Reasons = append(v.Reasons, reason.ClockJumped)
+		v.Warnings = append(v.Warnings, reason.ClockJumped)
+		clockTrusted = false
+	}
+	return v, subject, clockTrusted
+}
+
+// decideAt is decide before the clock_jumped warning: the checks in the
+// order a verdict needs them, each failure NOT VERIFIED with its reason.
+func (c *Checker) decideAt(now time.Time, m *wire.Manifest, payload, source string) (Verdict, wire.SubjectKey, bool) {
 	v := Verdict{At: now, Source: source, Direction: c.set.Direction, Kind: KindUnknown}
 	var subject wire.SubjectKey
-	notVerified := func(e *pass.Error) (Verdict, wire.SubjectKey) {
+	clockTrusted := false
+	notVerified := func(e *pass.Error) (Verdict, wire.SubjectKey, bool) {
 		v.Decision = NotVerified
 		v.Reasons = []reason.Code{e.Reason}
 		v.ExpiredAgo, v.ValidIn = e.ExpiredAgo, e.ValidIn
-		return v, wire.SubjectKey{}
+		v.Detail = e.Detail
+		return v, wire.SubjectKey{}, clockTrusted
 	}
 
 	switch pass.Classify(payload) {
@@ -140,16 +188,19 @@ func (c *Checker) decide(now time.Time, payload, source string) (Verdict, wire.S
 		return notVerified(&pass.Error{Reason: reason.TooLong})
 	}
 
-	m, ok := c.st.Current()
-	if !ok {
+	if m == nil {
 		return notVerified(&pass.Error{Reason: reason.NoSnapshot})
 	}
 	v.SnapshotVersion = m.Version
-	// A board without an RTC wakes up in 1970: every window check would be
+	// A board without an RTC wakes up in 1970, and a clock set back
+	// makes expired passes valid again: every window check would be
 	// wrong, so refuse to judge rather than give a colour not earned.
-	if now.Add(c.set.ClockSkew).Before(m.CreatedAt) {
-		return notVerified(&pass.Error{Reason: reason.UntrustworthyClock})
+	if why, behind := c.clock.behind(now, m); behind {
+		return notVerified(&pass.Error{Reason: reason.UntrustworthyClock, Detail: why})
 	}
+	age := now.Sub(m.CreatedAt)
+	tooOld := c.set.Rules.DataTooOld(age)
+	clockTrusted = !tooOld
 
 	trust := c.trust.get(m)
 	switch v.Kind {
@@ -168,13 +219,29 @@ func (c *Checker) decide(now time.Time, payload, source string) (Verdict, wire.S
 	default:
 		return notVerified(&pass.Error{Reason: reason.UnknownFormat})
 	}
-	v.Subject = subject.Masked()
-
+	if tooOld {
+		// A clock run far ahead finds every listed status ended: judge
+		// nothing from data this old rather than admit red and yellow
+		// as blue. An exit needs no status — who is leaving is
+		// verified, which is all presence and occupancy need — so it
+		// is recorded, with no status shown.
+		detail := fmt.Sprintf("status data is %s old, beyond the limit of %s", age.Round(time.Second), c.set.Rules.DataAgeLimit())
+		if c.set.Direction != policy.Exit {
+			return notVerified(&pass.Error{Reason: reason.DataTooOld, Detail: detail})
+		}
+		v.Subject = subject.Masked()
+		v.Decision = Admit
+		v.Reasons = []reason.Code{reason.DataTooOld}
+		v.Warnings = []reason.Code{reason.DataTooOld}
+		v.Detail = detail
+		return v, subject, clockTrusted
+	}
 	entry, found, err := c.st.Lookup(subject)
 	if err != nil {
 		// A read failure must not turn into blue: say so.
-		return notVerified(&pass.Error{Reason: reason.NoSnapshot, Detail: err.Error()})
+		return notVerified(storeReadFailed("status", err))
 	}
+	v.Subject = subject.Masked()
 	v.HasStatus, v.Status = true, wire.Blue
 	if found {
 		v.Status = entry.StatusAt(now)
@@ -191,15 +258,21 @@ func (c *Checker) decide(now time.Time, payload, source string) (Verdict, wire.S
 		SnapshotAge: now.Sub(m.CreatedAt),
 	}
 	if c.set.Direction == policy.Entry {
+		// A failed read must not stand in for "not inside" or "empty
+		// venue": that would admit at a full door.
 		first, _, inside, err := c.st.Presence(subject, day)
-		if err == nil && inside {
+		if err != nil {
+			return c.unverifiedAfterLookup(&v, storeReadFailed("presence", err), clockTrusted)
+		}
+		if inside {
 			in.FirstEntryAt = first
 			v.FirstEntryAt = first
 		}
 		counters, err := c.st.Counters(day)
-		if err == nil {
-			in.Inside = counters.Inside
+		if err != nil {
+			return c.unverifiedAfterLookup(&v, storeReadFailed("counters", err), clockTrusted)
 		}
+		in.Inside = counters.Inside
 	}
 	d := policy.Decide(c.set.Rules, in)
 	v.Decision = Deny
@@ -208,7 +281,17 @@ func (c *Checker) decide(now time.Time, payload, source string) (Verdict, wire.S
 	}
 	v.Reasons = d.Reasons()
 	v.Warnings = d.Warn
-	return v, subject
+	return v, subject, clockTrusted
+}
+
+// unverifiedAfterLookup turns a verdict that already holds a status into a
+// NOT VERIFIED one: no status, no subject, no re-entry time.
+func (c *Checker) unverifiedAfterLookup(v *Verdict, e *pass.Error, clockTrusted bool) (Verdict, wire.SubjectKey, bool) {
+	out := Verdict{
+		At: v.At, Source: v.Source, Kind: v.Kind, Direction: v.Direction, SnapshotVersion: v.SnapshotVersion,
+		Decision: NotVerified, Reasons: []reason.Code{e.Reason}, Detail: e.Detail,
+	}
+	return out, wire.SubjectKey{}, clockTrusted
 }
 
 func asPassError(err error) *pass.Error {

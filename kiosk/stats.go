@@ -10,11 +10,14 @@ import (
 
 // SnapshotStatus describes the snapshot a kiosk decides from.
 type SnapshotStatus struct {
-	Present    bool
-	Version    uint64
-	CreatedAt  time.Time
-	Age        time.Duration // now minus CreatedAt
-	Stale      bool          // older than the policy's maximum age
+	Present   bool
+	Version   uint64
+	CreatedAt time.Time
+	Age       time.Duration // now minus CreatedAt
+	Stale     bool          // older than the policy's maximum age
+	// TooOld is true when the snapshot is beyond the hard data age
+	// limit: entries are NOT VERIFIED data_too_old.
+	TooOld     bool
 	Entries    uint64
 	Deployment string
 	// ClockBehind is true when the device clock reads earlier than the
@@ -48,6 +51,7 @@ func (c *Checker) Snapshot() SnapshotStatus {
 		ClockBehind: now.Add(c.set.ClockSkew).Before(m.CreatedAt),
 	}
 	s.Stale = c.set.Rules.MaxAge > 0 && s.Age > c.set.Rules.MaxAge
+	s.TooOld = c.set.Rules.DataTooOld(s.Age)
 	return s
 }
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -150,8 +151,10 @@ func TestSnapshotGenImportInfo(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "version     2") || !strings.Contains(out, "STALE") {
 		t.Fatalf("info: %d %q", code, out) // generated data is from 2026-11-01: stale by design
 	}
+	// Generated data is also beyond the hard data age limit (a week), so
+	// it gives no colour at all, even with stale: warn.
 	out, _, _ = run(t, nil, "", "check", "--config", cfg, "--json", iins[0])
-	if v := parseLines(t, out)[0]; v.Status == "" || v.SnapshotVersion != 2 {
+	if v := parseLines(t, out)[0]; v.Status != "" || v.Verdict != "not_verified" || !slices.Equal(v.Reasons, []string{"data_too_old"}) || v.SnapshotVersion != 2 {
 		t.Fatalf("generated IIN: %+v", v)
 	}
 	// A kiosk pinned to this hub never trusts the demo: neither its data nor its passes.

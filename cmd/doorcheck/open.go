@@ -140,6 +140,7 @@ func settingsOf(cfg *config.Config) (kiosk.Settings, error) {
 		ClockSkew:  cfg.Policy.ClockSkew.Duration,
 		Debounce:   cfg.Policy.Debounce.Duration,
 		UndoWindow: cfg.Policy.UndoWindow.Duration,
+		ClockJump:  cfg.Policy.ClockJump.Duration,
 	}, nil
 }
 

@@ -45,17 +45,24 @@ type Kiosk struct {
 
 // Policy is the venue's rules and the kiosk's timings.
 type Policy struct {
-	Admitted   Statuses       `yaml:"admitted"` // standard | test-required | [green, blue] …
-	Schedule   []ScheduleRule `yaml:"schedule"`
-	Capacity   int            `yaml:"capacity"` // 0: unlimited
-	Reentry    string         `yaml:"reentry"`  // warn | deny
-	Stale      string         `yaml:"stale"`    // warn | deny
-	MaxAge     Duration       `yaml:"max_age"`  // 0: the snapshot never counts as stale
-	Debounce   Duration       `yaml:"debounce"`
-	ClockSkew  Duration       `yaml:"clock_skew"`
-	Retention  Duration       `yaml:"retention"` // 0: keep acknowledged visits forever
-	UndoWindow Duration       `yaml:"undo_window"`
-	TimeZone   string         `yaml:"time_zone"` // IANA name, or Local
+	Admitted Statuses       `yaml:"admitted"` // standard | test-required | [green, blue] …
+	Schedule []ScheduleRule `yaml:"schedule"`
+	Capacity int            `yaml:"capacity"` // 0: unlimited
+	Reentry  string         `yaml:"reentry"`  // warn | deny
+	Stale    string         `yaml:"stale"`    // warn | deny
+	MaxAge   Duration       `yaml:"max_age"`  // 0: the snapshot never counts as stale
+	// MaxDataAge is the hard limit: older status data decides nothing
+	// (NOT VERIFIED data_too_old, whatever Stale says). It cannot be
+	// turned off.
+	MaxDataAge Duration `yaml:"max_data_age"`
+	// ClockJump is how far the wall clock may move against the monotonic
+	// clock while the kiosk runs before verdicts carry clock_jumped.
+	ClockJump  Duration `yaml:"clock_jump"`
+	Debounce   Duration `yaml:"debounce"`
+	ClockSkew  Duration `yaml:"clock_skew"`
+	Retention  Duration `yaml:"retention"` // 0: keep acknowledged visits forever
+	UndoWindow Duration `yaml:"undo_window"`
+	TimeZone   string   `yaml:"time_zone"` // IANA name, or Local
 }
 
 // ScheduleRule is policy.ScheduleRule as written in YAML.
@@ -131,6 +138,8 @@ func Defaults() *Config {
 			Reentry:    "warn",
 			Stale:      "warn",
 			MaxAge:     Duration{24 * time.Hour},
+			MaxDataAge: Duration{policy.DefaultMaxDataAge},
+			ClockJump:  Duration{24 * time.Hour},
 			Debounce:   Duration{1500 * time.Millisecond},
 			ClockSkew:  Duration{60 * time.Second},
 			Retention:  Duration{30 * 24 * time.Hour},

@@ -44,7 +44,7 @@ func TestExampleConfigLoads(t *testing.T) {
 			{Name: "weekends green only", Days: []time.Weekday{time.Saturday, time.Sunday}, Admitted: policy.TestRequired},
 			{Name: "late shows green only", Days: []time.Weekday{time.Friday}, From: policy.Clock(22, 0), To: policy.Clock(2, 0), Admitted: policy.TestRequired},
 		},
-		Capacity: 250, Reentry: policy.Warn, Stale: policy.Warn, MaxAge: 24 * time.Hour,
+		Capacity: 250, Reentry: policy.Warn, Stale: policy.Warn, MaxAge: 24 * time.Hour, MaxDataAge: 7 * 24 * time.Hour,
 	}
 	if !reflect.DeepEqual(r, want) {
 		t.Errorf("rules = %+v\nwant    %+v", r, want)
@@ -62,7 +62,8 @@ func TestExampleConfigLoads(t *testing.T) {
 	// where a real kiosk must.
 	d := Defaults()
 	if !reflect.DeepEqual(c.Policy.Debounce, d.Policy.Debounce) || !reflect.DeepEqual(c.Scanner.Wedge, d.Scanner.Wedge) ||
-		c.Store != d.Store || c.Policy.Retention != d.Policy.Retention || c.Policy.UndoWindow != d.Policy.UndoWindow {
+		c.Store != d.Store || c.Policy.Retention != d.Policy.Retention || c.Policy.UndoWindow != d.Policy.UndoWindow ||
+		c.Policy.MaxDataAge != d.Policy.MaxDataAge || c.Policy.ClockJump != d.Policy.ClockJump {
 		t.Errorf("example and Defaults disagree:\n%+v\n%+v", c, d)
 	}
 }
@@ -80,7 +81,8 @@ func TestDefaultsApplied(t *testing.T) {
 	}
 	if c.Policy.Debounce.Duration != 1500*time.Millisecond || c.Policy.ClockSkew.Duration != time.Minute ||
 		c.Policy.Retention.Duration != 720*time.Hour || c.Policy.UndoWindow.Duration != 5*time.Minute ||
-		c.Policy.MaxAge.Duration != 24*time.Hour || c.Policy.TimeZone != "Local" || c.Store.Path != DefaultStorePath {
+		c.Policy.MaxAge.Duration != 24*time.Hour || c.Policy.TimeZone != "Local" || c.Store.Path != DefaultStorePath ||
+		c.Policy.MaxDataAge.Duration != 7*24*time.Hour || c.Policy.ClockJump.Duration != 24*time.Hour {
 		t.Errorf("policy defaults: %+v", c.Policy)
 	}
 	s := c.Scanner.Serial
@@ -184,6 +186,15 @@ func TestValidationErrors(t *testing.T) {
 		{"policy: {clock_skew: 3h}", "policy.clock_skew: at most 2h0m0s"},
 		{"policy: {retention: 1h}", "policy.retention: 0 (keep forever) or at least 24h0m0s"},
 		{"policy: {undo_window: 2h}", "policy.undo_window: at most 1h0m0s"},
+		{"policy: {max_data_age: 0s}", "policy.max_data_age: at least 1h0m0s, got 0s (the hard limit cannot be turned off)"},
+		{"policy: {max_data_age: 10m}", "policy.max_data_age: at least 1h0m0s, got 10m0s"},
+		{"policy: {max_data_age: 2400h}", "policy.max_data_age: at most 2160h0m0s, got 2400h0m0s"},
+		{"policy: {max_data_age: -1h}", "policy: line 1: \"-1h\" is not a duration"},
+		{"policy: {max_age: 200h}", "policy.max_age: 200h0m0s is beyond policy.max_data_age (168h0m0s)"},
+		{"policy: {max_age: 48h, max_data_age: 24h}", "policy.max_age: 48h0m0s is beyond policy.max_data_age (24h0m0s)"},
+		{"policy: {clock_jump: 30s}", "policy.clock_jump: at least 1m0s, got 30s"},
+		{"policy: {clock_jump: 0s}", "policy.clock_jump: at least 1m0s, got 0s"},
+		{"policy: {clock_jump: 2400h}", "policy.clock_jump: at most 2160h0m0s"},
 		{"policy: {time_zone: Mars/Olympus}", "policy.time_zone: time zone \"Mars/Olympus\""},
 		{"hub: {url: 'ftp://hub', public_key: " + hubKey + "}", "hub.url: want an http or https URL"},
 		{"hub: {url: 'https://', public_key: " + hubKey + "}", "hub.url: want an http or https URL"},

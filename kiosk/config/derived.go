@@ -32,7 +32,8 @@ func (c *Config) Rules() (policy.Rules, error) {
 	if err != nil {
 		return policy.Rules{}, fmt.Errorf("policy.admitted: %w", err)
 	}
-	r := policy.Rules{Admitted: admitted, Capacity: c.Policy.Capacity, MaxAge: c.Policy.MaxAge.Duration}
+	r := policy.Rules{Admitted: admitted, Capacity: c.Policy.Capacity, MaxAge: c.Policy.MaxAge.Duration,
+		MaxDataAge: c.Policy.MaxDataAge.Duration}
 	if r.Reentry, err = policy.ParseMode(c.Policy.Reentry); err != nil {
 		return policy.Rules{}, fmt.Errorf("policy.reentry: %w", err)
 	}

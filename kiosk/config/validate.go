@@ -19,15 +19,18 @@ import (
 // Limits on the values Validate accepts. Each stops a setting that could
 // only be a mistake.
 const (
-	maxNameLen     = 64              // kiosk, venue and door names, schedule rule names
-	maxDebounce    = time.Minute     // longer would swallow a genuine second visit
-	maxClockSkew   = 2 * time.Hour   // the clock warning threshold of comparable verifiers
-	minRetention   = 24 * time.Hour  // today's visits stay for presence, undo and counts
-	maxUndoWindow  = time.Hour       // an undo is for a turnstile that did not turn
-	maxScanGap     = 2 * time.Second // longer merges separate scans into one
-	maxBaud        = 4_000_000       // beyond any serial scanner
-	maxScanLength  = 64 << 10        // far beyond any QR code
-	maxScanLayouts = 8               // a handful of keyboard layouts at most
+	maxNameLen     = 64                  // kiosk, venue and door names, schedule rule names
+	maxDebounce    = time.Minute         // longer would swallow a genuine second visit
+	maxClockSkew   = 2 * time.Hour       // the clock warning threshold of comparable verifiers
+	minMaxDataAge  = time.Hour           // shorter refuses between two hourly snapshots
+	maxMaxDataAge  = 90 * 24 * time.Hour // statuses last days to weeks: a season-old list says nothing
+	minClockJump   = time.Minute         // shorter flags ordinary NTP steps
+	minRetention   = 24 * time.Hour      // today's visits stay for presence, undo and counts
+	maxUndoWindow  = time.Hour           // an undo is for a turnstile that did not turn
+	maxScanGap     = 2 * time.Second     // longer merges separate scans into one
+	maxBaud        = 4_000_000           // beyond any serial scanner
+	maxScanLength  = 64 << 10            // far beyond any QR code
+	maxScanLayouts = 8                   // a handful of keyboard layouts at most
 )
 
 // wedgeLayouts are the keyboard layouts scanner/layout knows by name.
@@ -105,7 +108,18 @@ func (c *Config) validatePolicy(p *problems) {
 		{"policy.debounce", pol.Debounce.Duration, maxDebounce},
 		{"policy.clock_skew", pol.ClockSkew.Duration, maxClockSkew},
 		{"policy.undo_window", pol.UndoWindow.Duration, maxUndoWindow},
+		{"policy.max_data_age", pol.MaxDataAge.Duration, maxMaxDataAge},
+		{"policy.clock_jump", pol.ClockJump.Duration, maxMaxDataAge},
 	})
+	if d := pol.MaxDataAge.Duration; d >= 0 && d < minMaxDataAge {
+		p.add("policy.max_data_age", "at least %s, got %s (the hard limit cannot be turned off)", minMaxDataAge, d)
+	}
+	if d := pol.MaxAge.Duration; d > 0 && pol.MaxDataAge.Duration >= minMaxDataAge && d > pol.MaxDataAge.Duration {
+		p.add("policy.max_age", "%s is beyond policy.max_data_age (%s): data would be refused before it counted as stale", d, pol.MaxDataAge.Duration)
+	}
+	if d := pol.ClockJump.Duration; d >= 0 && d < minClockJump {
+		p.add("policy.clock_jump", "at least %s, got %s", minClockJump, d)
+	}
 	if r := pol.Retention.Duration; r != 0 && r < minRetention {
 		p.add("policy.retention", "0 (keep forever) or at least %s, got %s", minRetention, r)
 	}

@@ -31,6 +31,10 @@ type Rules struct {
 	// the snapshot never counts as stale.
 	Stale  Mode
 	MaxAge time.Duration
+	// MaxDataAge is the hard limit beyond which snapshot data decides
+	// nothing at all (see DataTooOld); 0 means DefaultMaxDataAge, never
+	// "no limit".
+	MaxDataAge time.Duration
 }
 
 // Input is one verified visitor at one moment.

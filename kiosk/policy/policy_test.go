@@ -305,3 +305,30 @@ func TestDecideDoesNotAlias(t *testing.T) {
 		t.Errorf("Reasons() aliases Deny: %v", d.Deny)
 	}
 }
+
+func TestDataTooOld(t *testing.T) {
+	week := 7 * 24 * time.Hour
+	tests := []struct {
+		name  string
+		limit time.Duration
+		age   time.Duration
+		old   bool
+	}{
+		{"fresh", 0, time.Hour, false},
+		{"default limit, exactly at it", 0, week, false},
+		{"default limit, just past it", 0, week + time.Nanosecond, true},
+		{"four years on", 0, 4 * 365 * 24 * time.Hour, true},
+		{"negative limit is the default", -time.Hour, week + time.Second, true},
+		{"own limit, exactly at it", 48 * time.Hour, 48 * time.Hour, false},
+		{"own limit, just past it", 48 * time.Hour, 48*time.Hour + time.Nanosecond, true},
+		{"own limit longer than the default", 30 * 24 * time.Hour, 8 * 24 * time.Hour, false},
+		{"clock behind the snapshot is not too old", 0, -time.Hour, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := (Rules{MaxDataAge: tt.limit}).DataTooOld(tt.age); got != tt.old {
+				t.Errorf("DataTooOld(%s) with limit %s = %v, want %v", tt.age, tt.limit, got, tt.old)
+			}
+		})
+	}
+}

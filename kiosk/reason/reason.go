@@ -17,11 +17,12 @@ const (
 	UnknownIssuer      Code = "unknown_issuer"      // pass issuer not in the snapshot's trust list
 	Expired            Code = "expired"             // pass window ended
 	NotYetValid        Code = "not_yet_valid"       // pass window not started
-	UntrustworthyClock Code = "untrustworthy_clock" // system time earlier than the snapshot's creation
+	UntrustworthyClock Code = "untrustworthy_clock" // system time earlier than the latest time the kiosk trusts (snapshot creation, its last visit, the hub's time)
 	NoSnapshot         Code = "no_snapshot"         // no status snapshot has been imported yet
 	TooLong            Code = "too_long"            // payload over the length limit
 	DataTooOld         Code = "data_too_old"        // snapshot older than the hard age limit: no colour from data this old
 	StoreCorrupt       Code = "store_corrupt"       // the stored snapshot (or a store read) failed its integrity check
+	StoreUnreadable    Code = "store_unreadable"    // a store read failed (I/O error, store closed): nothing to decide from
 )
 
 // Reasons a verified visitor is denied, or admitted with a warning.
@@ -67,6 +68,8 @@ func Describe(c Code) string {
 		return "status data is too old to decide"
 	case StoreCorrupt:
 		return "status data on this device is damaged"
+	case StoreUnreadable:
+		return "status data on this device cannot be read"
 	case Isolation:
 		return "in isolation"
 	case Contact:
