@@ -26,6 +26,13 @@
 //   - With an allow-list of symbologies, a payload without an identifier
 //     or with another one is dropped: a stray EAN-13 from a product on
 //     the counter is not a pass.
+//
+// Idle time is time the reader spent waiting for input that did not
+// come. A reader that was away — blocked handing results to a checker
+// that fell behind — says so with Resume: the bytes it reads next may
+// have waited in the kernel's buffer all along, right behind the last
+// ones, so the time away never ends a payload. A backlog never splits a
+// code.
 package frame
 
 import (
@@ -103,7 +110,8 @@ type Options struct {
 	// Gap is the idle time that ends a payload with Terminator None
 	// (default 50 ms). With a terminator, input left idle for
 	// max(4×Gap, 200 ms) is taken as a payload whose terminator never
-	// came, because some scanners are set to send none.
+	// came, because some scanners are set to send none. Time the reader
+	// was away (see Resume) is not idle time.
 	Gap time.Duration
 	// Prefix and Suffix are fixed texts the scanner adds; they are
 	// stripped when present.
@@ -154,6 +162,7 @@ type Framer struct {
 	over      int       // bytes discarded since the pending payload overflowed
 	pending   bool      // bytes arrived since the last result
 	last      time.Time // when the pending payload's last byte arrived
+	resumed   time.Time // when the reader last came back from being away (Resume)
 	afterCR   bool      // the previous byte was a CR that ended a payload
 	heldCR    bool      // LF mode: a CR that ends the payload if an LF follows
 	lastEnded time.Time // At of the last result
@@ -172,8 +181,9 @@ func New(opt Options) *Framer {
 }
 
 // Feed takes bytes that arrived at now and returns the results they
-// complete. If the line was idle long enough since the previous bytes,
-// the pending payload ends first, as Idle would have ended it.
+// complete. If the line was idle long enough since the previous bytes
+// (and since the reader last resumed), the pending payload ends first,
+// as Idle would have ended it.
 func (f *Framer) Feed(p []byte, now time.Time) []Result {
 	out := f.Idle(now)
 	term := f.opt.Terminator
@@ -226,10 +236,32 @@ func (f *Framer) add(c byte) {
 // Idle ends the pending payload if the line has been quiet long enough
 // at now; call it when a read times out. See Deadline.
 func (f *Framer) Idle(now time.Time) []Result {
-	if f.pending && now.Sub(f.last) >= f.idleLimit() {
+	if f.pending && now.Sub(f.quietSince()) >= f.idleLimit() {
 		return f.end(nil, f.last)
 	}
 	return nil
+}
+
+// Resume tells the framer that its reader stopped reading for a while —
+// it was blocked handing results on to a consumer that fell behind — and
+// reads again from now. Whatever arrived meanwhile waited in a buffer and
+// is read at once, so it may belong to the pending payload: idle time
+// counts afresh from now. An idle-ended payload is still stamped with
+// its last byte. Resume never makes a gap shorter: a time before the
+// last byte changes nothing.
+func (f *Framer) Resume(now time.Time) {
+	if now.After(f.resumed) {
+		f.resumed = now
+	}
+}
+
+// quietSince is when the current idle stretch began: the pending
+// payload's last byte, or the reader's return, whichever is later.
+func (f *Framer) quietSince() time.Time {
+	if f.resumed.After(f.last) {
+		return f.resumed
+	}
+	return f.last
 }
 
 // Flush ends the pending payload now, whatever the time: the stream
@@ -247,7 +279,7 @@ func (f *Framer) Deadline() (time.Time, bool) {
 	if !f.pending {
 		return time.Time{}, false
 	}
-	return f.last.Add(f.idleLimit()), true
+	return f.quietSince().Add(f.idleLimit()), true
 }
 
 func (f *Framer) idleLimit() time.Duration {

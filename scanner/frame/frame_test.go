@@ -220,6 +220,10 @@ func FuzzFramer(f *testing.F) {
 			end := min(i+n, len(data))
 			results = append(results, fr.Feed(data[i:end], now)...)
 			now = now.Add(time.Duration(split) * time.Millisecond)
+			if (i/n+int(split))%3 == 0 {
+				fr.Resume(now) // the reader was away, as behind a slow checker
+			}
+			results = append(results, fr.Idle(now)...)
 		}
 		results = append(results, fr.Flush()...)
 		total := 0

@@ -25,6 +25,15 @@ import (
 // the bound is only a second line of defence.
 const pollEvery = time.Second
 
+// queueLen bounds the scans read but not yet taken by the consumer (the
+// checker). While there is room the reader never waits for the checker,
+// so it keeps reading as bytes arrive and idle gaps are measured on the
+// line, not on the checker. A human at a door never fills it; a burst or
+// a checker stalled for seconds can, and then the reader waits — it
+// never drops a scan — and tells the framer it was away. Memory is at
+// most queueLen × the framing's Max bytes (1 MiB at the defaults).
+const queueLen = 256
+
 // stableAfter is how long a connection must hold before the reopen
 // backoff starts again from its minimum, so a device that opens and
 // fails at once is not hammered.
@@ -37,6 +46,10 @@ type Source struct {
 	now  func() time.Time
 	open func(path string, mode *bugst.Mode) (bugst.Port, error)
 	rand func(n int64) int64
+	// queue is the length of the queue of read scans (queueLen); when it
+	// is full the reader calls queueFull, if set, before it waits.
+	queue     int
+	queueFull func()
 }
 
 // New checks cfg and returns a source.
@@ -49,7 +62,7 @@ func New(cfg Config) (*Source, error) {
 	if err != nil {
 		return nil, fmt.Errorf("serial scanner %s: %w", sanitize.Escape(cfg.Path), err)
 	}
-	return &Source{cfg: cfg, mode: mode, now: time.Now, open: bugst.Open, rand: rand.Int64N}, nil
+	return &Source{cfg: cfg, mode: mode, now: time.Now, open: bugst.Open, rand: rand.Int64N, queue: queueLen}, nil
 }
 
 // Name is the source name scans and events carry: "serial:" and the
@@ -59,10 +72,19 @@ func (s *Source) Name() string { return "serial:" + s.cfg.Path }
 // Run reads the scanner until ctx ends, then returns ctx.Err(). A missing
 // or vanished port is reported as Disconnected — again only when the
 // reason changes — and retried with jittered backoff; Run never returns
-// for a device error. Scans are sent on scans, blocking until taken;
-// Connected and Disconnected events block too (the UI must drain events,
-// or pass nil), while Dropped events are given up when events is full.
+// for a device error. Scans are sent on scans, in order, through a
+// bounded queue (see queueLen): codes read before an unplug are still
+// delivered after it. Connected and Disconnected events block (the UI
+// must drain events, or pass nil), while Dropped events are given up
+// when events is full.
 func (s *Source) Run(ctx context.Context, scans chan<- scanner.Scan, events chan<- scanner.Event) error {
+	q := &queue{ready: make(chan scanner.Scan, max(s.queue, 1)), scans: scans, full: s.queueFull}
+	forwarded := make(chan struct{})
+	go func() {
+		defer close(forwarded)
+		q.forward(ctx)
+	}()
+	defer func() { <-forwarded }()
 	retry := newBackoff(s.cfg.ReopenMin, s.cfg.ReopenMax, s.rand)
 	var reported string // the last Disconnected detail sent
 	for ctx.Err() == nil {
@@ -80,7 +102,7 @@ func (s *Source) Run(ctx context.Context, scans chan<- scanner.Scan, events chan
 		}
 		opened := s.now()
 		s.state(ctx, events, scanner.Connected, "scanner connected on "+sanitize.Escape(dev))
-		err = s.read(ctx, port, scans, events)
+		err = s.read(ctx, port, q, events)
 		port.Close()
 		if ctx.Err() != nil {
 			break
@@ -120,17 +142,17 @@ func (s *Source) openPort() (bugst.Port, string, error) {
 // PortClosed when Linux leaves the tty readable with no data after an
 // unplug, EIO from a pseudo-terminal whose master closed — and so does a
 // port closed under the read, which is how a cancelled ctx ends it.
-func (s *Source) read(ctx context.Context, port bugst.Port, scans chan<- scanner.Scan, events chan<- scanner.Event) error {
+func (s *Source) read(ctx context.Context, port bugst.Port, q *queue, events chan<- scanner.Event) error {
 	stop := context.AfterFunc(ctx, func() { port.Close() })
 	defer stop()
 	f := frame.New(s.cfg.Framing)
 	buf := make([]byte, 512)
 	for {
-		now := s.now()
-		if !s.deliver(ctx, f.Idle(now), scans, events) {
+		if !s.deliver(ctx, f, f.Idle(s.now()), q, events) {
 			return ctx.Err()
 		}
 		// Wake exactly when a pending payload's idle gap runs out.
+		now := s.now()
 		timeout := pollEvery
 		if d, ok := f.Deadline(); ok {
 			timeout = min(timeout, max(d.Sub(now), time.Millisecond))
@@ -150,7 +172,7 @@ func (s *Source) read(ctx context.Context, port bugst.Port, scans chan<- scanner
 			// Deliver what was complete before the device went away.
 			results = append(results, f.Flush()...)
 		}
-		if !s.deliver(ctx, results, scans, events) {
+		if !s.deliver(ctx, f, results, q, events) {
 			return ctx.Err()
 		}
 		if err != nil {
@@ -159,16 +181,19 @@ func (s *Source) read(ctx context.Context, port bugst.Port, scans chan<- scanner
 	}
 }
 
-// deliver sends scans and reports drops; it is false if ctx ended first.
-func (s *Source) deliver(ctx context.Context, results []frame.Result, scans chan<- scanner.Scan, events chan<- scanner.Event) bool {
+// deliver queues scans and reports drops; it is false if ctx ended
+// first. It waits only when the queue is full, and then tells f that the
+// reader was away, so the wait never counts as the line being idle.
+func (s *Source) deliver(ctx context.Context, f *frame.Framer, results []frame.Result, q *queue, events chan<- scanner.Event) bool {
 	for _, r := range results {
 		if r.Dropped != "" {
 			s.dropped(events, r)
 			continue
 		}
-		select {
-		case scans <- scanner.Scan{Payload: r.Payload, Source: s.Name(), At: r.At}:
-		case <-ctx.Done():
+		switch q.put(ctx, scanner.Scan{Payload: r.Payload, Source: s.Name(), At: r.At}) {
+		case putWaited:
+			f.Resume(s.now())
+		case putCancelled:
 			return false
 		}
 	}

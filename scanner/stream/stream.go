@@ -12,38 +12,62 @@ import (
 	"github.com/doorcheck/doorcheck/scanner/frame"
 )
 
+// readAhead bounds the chunks read but not yet framed: 16 reads of 4 KiB
+// (64 KiB). While there is room the reader goroutine keeps reading as
+// bytes arrive, whatever the checker is doing, and stamps each chunk
+// with the time it arrived. When it is full the reader waits — nothing
+// is dropped — and marks the chunk it waited with, so the framer counts
+// idle time afresh once it gets there: the pause is never taken for
+// the line being idle.
+const readAhead = 16
+
 // Source frames one reader. It implements scanner.Source.
 type Source struct {
 	name    string
 	r       io.Reader
 	framing frame.Options
 	now     func() time.Time
+	ahead   int // chunks the reader may read ahead (readAhead)
 }
 
 // New returns a source reading r, named name in scans ("stdin").
 func New(name string, r io.Reader, framing frame.Options) *Source {
-	return &Source{name: name, r: r, framing: framing, now: time.Now}
+	return &Source{name: name, r: r, framing: framing, now: time.Now, ahead: readAhead}
 }
 
+// chunk is one read: its bytes, its error, when it returned, and
+// whether the reader had to wait for room to hand it over (and so was
+// not reading for a while).
 type chunk struct {
-	b   []byte
-	err error
+	b      []byte
+	err    error
+	at     time.Time
+	waited bool
 }
 
 // Run reads until the stream ends (then it returns nil, after delivering
-// what was pending) or ctx ends.
+// what was pending) or ctx ends. Reading runs ahead of delivery (see
+// readAhead): an idle gap is time the reader waited on the stream with
+// nothing read and nothing left to frame, never time spent waiting for
+// the checker.
 func (s *Source) Run(ctx context.Context, scans chan<- scanner.Scan, events chan<- scanner.Event) error {
-	chunks := make(chan chunk)
+	chunks := make(chan chunk, max(s.ahead, 1))
 	go func() {
 		// This goroutine may stay blocked in Read after ctx ends (stdin
 		// cannot be interrupted); it exits when the stream does.
 		for {
 			buf := make([]byte, 4096)
 			n, err := s.r.Read(buf)
+			c := chunk{b: buf[:n], err: err, at: s.now()}
 			select {
-			case chunks <- chunk{buf[:n], err}:
-			case <-ctx.Done():
-				return
+			case chunks <- c:
+			default:
+				c.waited = true
+				select {
+				case chunks <- c:
+				case <-ctx.Done():
+					return
+				}
 			}
 			if err != nil {
 				return
@@ -60,14 +84,23 @@ func (s *Source) Run(ctx context.Context, scans chan<- scanner.Scan, events chan
 		case <-ctx.Done():
 			return ctx.Err()
 		case c := <-chunks:
-			now := s.now()
-			results = f.Feed(c.b, now)
+			results = f.Feed(c.b, c.at)
+			if c.waited {
+				// The reader stopped reading until this chunk found
+				// room, so the line has been watched only since then
+				// (at most since now): idle time counts from now.
+				f.Resume(s.now())
+			}
 			if c.err != nil {
 				results = append(results, f.Flush()...)
 				done = true
 			}
-		case now := <-tick.C:
-			results = f.Idle(now)
+		case <-tick.C:
+			// Bytes already read are not silence, however late they
+			// are framed.
+			if len(chunks) == 0 {
+				results = f.Idle(s.now())
+			}
 		}
 		for _, r := range results {
 			if r.Dropped != "" {
