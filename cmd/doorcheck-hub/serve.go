@@ -1,17 +1,107 @@
 package main
 
-import "context"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
 
-// runServe is the next increment; it already refuses bad key files.
+	"github.com/doorcheck/doorcheck/sync/hub"
+	"github.com/doorcheck/doorcheck/sync/hub/boltstore"
+)
+
+// runServe serves the /v1 protocol until SIGTERM or SIGINT, then shuts down
+// gracefully: no new connections, requests in flight get
+// --shutdown-timeout to finish.
 func runServe(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "serve")
 	data := fs.String("data", "", "hub data `directory` (required)")
-	fs.String("addr", "", "listen address")
+	addr := fs.String("addr", "", "listen address `HOST:PORT` (required; port 0 picks a free one)")
+	tlsCert := fs.String("tls-cert", "", "TLS certificate `file` (PEM); with --tls-key")
+	tlsKey := fs.String("tls-key", "", "TLS private key `file` (PEM); with --tls-cert")
+	maxInFlight := fs.Int("max-in-flight", 512, "requests in flight before answering 503 overloaded")
+	requestTimeout := fs.Duration("request-timeout", 15*time.Second, "time limit of an API request")
+	idleWrite := fs.Duration("idle-write-timeout", 60*time.Second, "a file download must progress within this")
+	maxHeader := fs.Int("max-header-bytes", 16<<10, "request header size limit")
+	shutdownTimeout := fs.Duration("shutdown-timeout", 10*time.Second, "time requests in flight get to finish at shutdown")
+	logFormat := fs.String("log-format", "json", "log `format` on stderr: json or text")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if _, _, _, err := openData(*data); err != nil {
+	if *addr == "" || fs.NArg() != 0 {
+		return usagef("want --data DIR --addr HOST:PORT and no arguments")
+	}
+	if (*tlsCert == "") != (*tlsKey == "") {
+		return usagef("--tls-cert and --tls-key go together")
+	}
+	var handler slog.Handler
+	switch *logFormat {
+	case "json":
+		handler = slog.NewJSONHandler(e.stderr, nil)
+	case "text":
+		handler = slog.NewTextHandler(e.stderr, nil)
+	default:
+		return usagef("--log-format must be json or text")
+	}
+	logger := slog.New(handler)
+
+	d, keys, cfg, err := openData(*data)
+	if err != nil {
 		return err
 	}
-	return usagef("serve is not built yet")
+	st, err := boltstore.Open(string(d), boltstore.Options{})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := hub.EnsureIndex(ctx, d, st, keys, cfg, e.now()); err != nil {
+		return fmt.Errorf("snapshot index: %w", err)
+	}
+	srv := hub.NewServer(hub.ServerOptions{
+		Data: d, Storage: st, Keys: keys, Config: cfg, Logger: logger, Now: e.now,
+		MaxInFlight: *maxInFlight, RequestTimeout: *requestTimeout, IdleWriteTimeout: *idleWrite, MaxHeaderBytes: *maxHeader,
+	})
+	hs := srv.HTTPServer()
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	scheme := "http"
+	if *tlsCert != "" {
+		scheme = "https"
+	}
+	// The first line on stdout is the address, for scripts and tests that
+	// asked for port 0.
+	fmt.Fprintf(e.stdout, "listening on %s://%s\n", scheme, ln.Addr())
+	logger.Info("serving", "addr", ln.Addr().String(), "tls", *tlsCert != "", "data", string(d))
+
+	done := make(chan error, 1)
+	go func() {
+		if *tlsCert != "" {
+			done <- hs.ServeTLS(ln, *tlsCert, *tlsKey)
+		} else {
+			done <- hs.Serve(ln)
+		}
+	}()
+	select {
+	case err := <-done:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down", "timeout", shutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), *shutdownTimeout)
+	defer cancel()
+	err = hs.Shutdown(sctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		logger.Warn("shutdown timeout: closing the connections left")
+		err = hs.Close()
+	}
+	if serr := <-done; !errors.Is(serr, http.ErrServerClosed) && err == nil {
+		err = serr
+	}
+	logger.Info("stopped")
+	return err
 }

@@ -46,6 +46,11 @@ func compareRows(a, b row) int {
 }
 
 func (s *runSorter) add(r row) error {
+	if len(s.buf) == cap(s.buf) && cap(s.buf) < s.max {
+		// Grow straight to a whole run: doubling would leave a trail of
+		// garbage arrays that the collector lets pile up before it runs.
+		s.buf = append(make([]row, 0, s.max), s.buf...)
+	}
 	s.buf = append(s.buf, r)
 	if len(s.buf) >= s.max {
 		return s.flush()
