@@ -17,6 +17,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -30,8 +31,55 @@ import (
 type hubProcess struct {
 	cmd    *exec.Cmd
 	url    string
-	stderr *bytes.Buffer
+	stderr *lockedBuffer
 	waited chan error
+}
+
+// lockedBuffer collects the hub's stderr and lets a test wait for a line.
+type lockedBuffer struct {
+	mu      sync.Mutex
+	b       bytes.Buffer
+	waiters []waiter
+}
+
+type waiter struct {
+	substr string
+	ch     chan struct{}
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.b.Write(p)
+	kept := l.waiters[:0]
+	for _, w := range l.waiters {
+		if strings.Contains(l.b.String(), w.substr) {
+			close(w.ch)
+		} else {
+			kept = append(kept, w)
+		}
+	}
+	l.waiters = kept
+	return len(p), nil
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// waitFor returns a channel closed once the output holds substr.
+func (l *lockedBuffer) waitFor(substr string) <-chan struct{} {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	ch := make(chan struct{})
+	if strings.Contains(l.b.String(), substr) {
+		close(ch)
+	} else {
+		l.waiters = append(l.waiters, waiter{substr, ch})
+	}
+	return ch
 }
 
 // startHub re-executes the test binary as `doorcheck-hub serve` on a free
@@ -45,7 +93,7 @@ func startHub(t *testing.T, data string, extra ...string) *hubProcess {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &hubProcess{cmd: cmd, stderr: &bytes.Buffer{}, waited: make(chan error, 1)}
+	h := &hubProcess{cmd: cmd, stderr: &lockedBuffer{}, waited: make(chan error, 1)}
 	cmd.Stderr = h.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
