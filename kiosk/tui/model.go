@@ -44,7 +44,9 @@ type Options struct {
 	Hold     time.Duration
 	Location *time.Location
 	Now      func() time.Time
-	Title    string // venue and door, shown in the status bar
+	// Title names the venue and door in the status bar. It comes from the
+	// config as it is; the screen escapes it.
+	Title string
 }
 
 // Model is the root Bubble Tea model.
@@ -57,8 +59,12 @@ type Model struct {
 	width, height int
 
 	keyboard *wedge.Assembler
-	manual   string
-	undoing  bool
+	// manual is the manual field's text, and manualHint why it can no
+	// longer be submitted, if so; both come from the assembler, which
+	// lets into the field only what an IIN can hold.
+	manual     string
+	manualHint string
+	undoing    bool
 
 	last      *kiosk.Result // the verdict on screen, nil when idle
 	lastUntil time.Time
@@ -159,11 +165,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		return m, m.onKey(msg, now)
 
+	case tea.PasteMsg:
+		// Pasting is typing into the manual field, by the same rules.
+		return m, m.onWedge(m.keyboard.Paste(msg.Content, now)...)
+
 	case tickMsg:
-		var cmds []tea.Cmd
-		for _, out := range m.keyboard.Tick(now) {
-			cmds = append(cmds, m.onWedge(out))
-		}
+		cmds := []tea.Cmd{m.onWedge(m.keyboard.Tick(now)...)}
 		if m.last != nil && now.After(m.lastUntil) {
 			m.last = nil
 			cmds = append(cmds, m.refreshStats())
@@ -186,7 +193,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		case scanner.Disconnected:
 			m.scannerOK[msg.Source] = false
 		case scanner.Dropped:
-			m.flash(msg.Detail, now)
+			m.flash(escapedDetail(msg.Detail), now)
 		}
 		return m, m.listenEvents()
 
@@ -230,24 +237,29 @@ func (m *Model) onKey(k tea.KeyPressMsg, now time.Time) tea.Cmd {
 	case key.Matches(k, m.keys.Undo):
 		return m.undo()
 	}
-	var cmds []tea.Cmd
-	for _, out := range m.keyboard.Feed(wedge.FromKeyPress(k), now) {
-		cmds = append(cmds, m.onWedge(out))
+	// Every character of the key goes in, so a key typing several cannot
+	// slip one past the manual field's rules.
+	var outs []wedge.Output
+	for _, wk := range wedge.Keys(k) {
+		outs = append(outs, m.keyboard.Feed(wk, now)...)
 	}
-	return tea.Batch(cmds...)
+	return m.onWedge(outs...)
 }
 
-// onWedge acts on one output of the wedge assembler.
-func (m *Model) onWedge(out wedge.Output) tea.Cmd {
-	switch out.Kind {
-	case wedge.OutputPayload:
-		return m.submit(scanner.Scan{Payload: out.Text, Source: out.Source, At: out.At})
-	case wedge.OutputManual:
-		m.manual = out.Text
-	case wedge.OutputDropped:
-		m.flash(out.Text, out.At)
+// onWedge acts on the outputs of the wedge assembler, in order.
+func (m *Model) onWedge(outs ...wedge.Output) tea.Cmd {
+	var cmds []tea.Cmd
+	for _, out := range outs {
+		switch out.Kind {
+		case wedge.OutputPayload:
+			cmds = append(cmds, m.submit(scanner.Scan{Payload: out.Text, Source: out.Source, At: out.At}))
+		case wedge.OutputManual:
+			m.manual, m.manualHint = out.Text, out.Refused
+		case wedge.OutputDropped:
+			m.flash(out.Text, out.At) // the assembler's own words, safe to show
+		}
 	}
-	return nil
+	return tea.Batch(cmds...)
 }
 
 // submit hands a scan to the run loop.
@@ -280,6 +292,8 @@ func bell(v kiosk.Verdict) tea.Cmd {
 	return tea.Raw(strings.Repeat("\a", n))
 }
 
+// flash shows s on the notice line for a while. s must be safe to show:
+// the screen's own words, or text already escaped.
 func (m *Model) flash(s string, now time.Time) {
 	m.notice, m.noticeTil = s, now.Add(3*time.Second)
 }

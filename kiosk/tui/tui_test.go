@@ -59,22 +59,43 @@ func newChecker(t *testing.T) *kiosk.Checker {
 // into a channel that the checker's run loop reads, and start connects the
 // loop's results to a running program.
 func newModel(t *testing.T) (*Model, func(tm *teatest.TestModel)) {
+	h := newHarness(t, func() time.Time { return demoNow })
+	return h.m, func(tm *teatest.TestModel) { h.start(tm.Send) }
+}
+
+// harness is a screen with the kiosk's run loop behind it: results go to
+// the screen and, for tests to wait on, to results.
+type harness struct {
+	m       *Model
+	c       *kiosk.Checker
+	ctx     context.Context
+	scans   chan scanner.Scan
+	results chan kiosk.Result
+}
+
+// newHarness returns a screen whose clock is now.
+func newHarness(t *testing.T, now func() time.Time) *harness {
 	c := newChecker(t)
-	scans := make(chan scanner.Scan, 16)
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	m := New(ctx, Options{
+	h := &harness{c: c, ctx: ctx, scans: make(chan scanner.Scan, 16), results: make(chan kiosk.Result, 1024)}
+	h.m = New(ctx, Options{
 		Checker:  c,
-		Submit:   func(s scanner.Scan) { scans <- s },
+		Submit:   func(s scanner.Scan) { h.scans <- s },
 		Wedge:    wedge.Options{Valid: pass.Recognised, Layouts: []layout.Layout{layout.Russian(), layout.Kazakh()}},
 		Location: time.UTC,
-		Now:      func() time.Time { return demoNow },
+		Now:      now,
 		Title:    "cinema · north · entry",
 	})
-	start := func(tm *teatest.TestModel) {
-		go c.Run(ctx, scans, func(r kiosk.Result) { tm.Send(ResultMsg(r)) })
-	}
-	return m, start
+	return h
+}
+
+// start runs the loop, sending each result to the screen with send.
+func (h *harness) start(send func(tea.Msg)) {
+	go h.c.Run(h.ctx, h.scans, func(r kiosk.Result) {
+		send(ResultMsg(r))
+		h.results <- r
+	})
 }
 
 // typeBurst sends s as a keyboard-wedge scanner would: one key message per

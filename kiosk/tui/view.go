@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/doorcheck/doorcheck/kiosk"
+	"github.com/doorcheck/doorcheck/scanner/sanitize"
 	"github.com/doorcheck/doorcheck/sync/wire"
 )
 
@@ -59,9 +60,17 @@ func (m *Model) title() string {
 }
 
 func (m *Model) idleView(h int) string {
-	field := strManualPrompt + m.manual + "█"
-	content := strings.Join([]string{lipgloss.NewStyle().Bold(true).Render(strIdleTitle), "", strIdleHint, "", field}, "\n")
-	return place(m.width, h, content, lipgloss.NewStyle())
+	lines := []string{lipgloss.NewStyle().Bold(true).Render(strIdleTitle), "", strIdleHint, "", m.manualField()}
+	if m.manualHint != "" {
+		lines = append(lines, m.manualHint)
+	}
+	return place(m.width, h, strings.Join(lines, "\n"), lipgloss.NewStyle())
+}
+
+// manualField draws the manual field. The assembler lets into it only
+// what an IIN can hold; it is escaped all the same, as everything typed.
+func (m *Model) manualField() string {
+	return strManualPrompt + sanitize.Escape(m.manual) + "█"
 }
 
 // place centres content in a w×h area filled with style's background,
@@ -83,10 +92,10 @@ func (m *Model) verdictView(r kiosk.Result, h int) string {
 	var lines []string
 	switch {
 	case r.Err != nil && !v.Recorded && v.Decision != "" && r.Source != "undo":
-		lines = []string{strCannotRecord, "", strCannotRecordHn, "", r.Err.Error()}
+		lines = []string{strCannotRecord, "", strCannotRecordHn, "", sanitize.Escape(r.Err.Error())}
 		bg, fg = lipgloss.Black, lipgloss.White
 	case r.Err != nil:
-		lines = []string{r.Err.Error()}
+		lines = []string{sanitize.Escape(r.Err.Error())}
 	default:
 		if v.HasStatus && v.Decision != kiosk.Undone {
 			bg, fg = palette(v.Status)
@@ -122,7 +131,7 @@ func (m *Model) headline(word string, h int) string {
 func (m *Model) verdictFooter(v kiosk.Verdict) string {
 	parts := []string{v.At.In(m.opt.Location).Format("15:04:05")}
 	if v.Subject != "" {
-		parts = append(parts, "subject "+v.Subject)
+		parts = append(parts, "subject "+sanitize.Escape(v.Subject))
 	}
 	if v.SnapshotVersion != 0 {
 		parts = append(parts, fmt.Sprintf("data v%d", v.SnapshotVersion))
@@ -136,7 +145,11 @@ func (m *Model) bottomLines() []string {
 	lines := []string{bar.Render(ansi.Truncate(m.statusBar(), m.width, "…"))}
 	if m.last != nil && m.manual != "" {
 		// Someone is typing while a verdict shows: keep their text visible.
-		lines = append(lines, ansi.Truncate(strManualPrompt+m.manual+"█", m.width, "…"))
+		field := m.manualField()
+		if m.manualHint != "" {
+			field += " " + m.manualHint
+		}
+		lines = append(lines, ansi.Truncate(field, m.width, "…"))
 	}
 	if m.notice != "" {
 		lines = append(lines, lipgloss.NewStyle().Bold(true).MaxWidth(m.width).Render(m.notice))
@@ -151,7 +164,7 @@ func (m *Model) statusBar() string {
 	s := m.stats
 	var parts []string
 	if m.opt.Title != "" {
-		parts = append(parts, m.opt.Title)
+		parts = append(parts, sanitize.Escape(m.opt.Title))
 	}
 	switch {
 	case m.statsErr != nil:

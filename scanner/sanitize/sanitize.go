@@ -114,11 +114,23 @@ func cleanUnicode(s string) bool {
 				return false
 			}
 		}
-		if r < 0x20 || r == 0x7f || r == '\\' || (r >= 0x80 && r <= 0x9f) || hidden(r) {
+		if r == '\\' || Unsafe(r) {
 			return false
 		}
 	}
 	return true
+}
+
+// Unsafe reports whether Escape defuses the rune r because it could act
+// on a terminal or hide or reorder text: a C0 or C1 control, DEL, or one
+// of the hidden characters (bidi controls, format characters, separators,
+// fillers, private use). It is the one list of such runes: a check of
+// text already on a screen uses it rather than a copy. The backslash is
+// not unsafe (Escape doubles it only so that escapes cannot be forged),
+// and neither is U+FFFD: invalid UTF-8 is a matter of bytes, not of
+// runes, and utf8.ValidString checks it.
+func Unsafe(r rune) bool {
+	return r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f) || hidden(r)
 }
 
 // Safe reports whether s would pass through Escape unchanged.

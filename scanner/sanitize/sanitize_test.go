@@ -210,3 +210,19 @@ func BenchmarkEscape(b *testing.B) {
 		})
 	}
 }
+
+// TestUnsafeMatchesEscape: Unsafe names exactly the runes Escape defuses
+// (besides the backslash it doubles), over every code point, so checks
+// that reuse it agree with the sanitizer.
+func TestUnsafeMatchesEscape(t *testing.T) {
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if r >= 0xd800 && r <= 0xdfff {
+			continue // surrogates are not runes a string can hold
+		}
+		s := string(r)
+		escaped := Escape(s) != s
+		if want := escaped && r != '\\'; Unsafe(r) != want {
+			t.Errorf("U+%04X: Unsafe %v, Escape changes it: %v", r, Unsafe(r), escaped)
+		}
+	}
+}

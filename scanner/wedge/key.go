@@ -51,4 +51,8 @@ type Output struct {
 	Source string    // SourceWedge or SourceManual, for payloads and drops
 	Layout string    // the keyboard layout undone to restore a payload, if any
 	At     time.Time // when the last key of it arrived
+	// Refused, for OutputManual, says why the entry was spoiled and can
+	// no longer be submitted, and what to do (safe to show); empty while
+	// it can be. The UI shows it beside the field.
+	Refused string
 }

@@ -23,6 +23,19 @@
 // The one thing it cannot separate is a person's key that falls within
 // BurstGap of a burst's first key, or within Gap of its last: that key is
 // taken into the burst.
+//
+// # The manual field
+//
+// The manual field holds an IIN typed by hand, so it takes only what an
+// IIN can hold (manual.go): digits, and the spaces and dashes people group
+// them with, or the characters a configured layout types on those keys.
+// Any other key is shown as the placeholder BadKey, never as itself, and
+// an entry holding one is discarded at Enter with a reason rather than
+// submitted without it, since an entry with a key left out might still
+// read as some other IIN; Backspace takes the placeholder out again.
+// Pasted text follows the same rules (Paste). Controls, escapes and
+// invisible characters are thus kept out of the field, though the UI
+// still escapes what it shows.
 package wedge
 
 import (
@@ -62,8 +75,10 @@ type Options struct {
 	Max, ManualMax int
 	// Valid, if set, says whether text is a payload the kiosk can read;
 	// text it rejects is tried through Layouts (see layout.RestoreWith),
-	// so a burst typed through a Russian or Kazakh layout still reads.
-	// Nil Layouts means no layout is undone; layout.Known() lists them all.
+	// so a burst or an entry typed through a Russian or Kazakh layout
+	// still reads. The manual field also takes the characters Layouts type
+	// on an IIN's keys. Nil Layouts means no layout is undone;
+	// layout.Known() lists them all.
 	Valid   func(string) bool
 	Layouts []layout.Layout
 }
@@ -92,12 +107,15 @@ func (o Options) withDefaults() Options {
 type Assembler struct {
 	opt Options
 
-	// manual is the manual-entry field; manualOver says a key did not fit
-	// in it: keys are ignored until Enter, Tab or Escape, and Enter or Tab
-	// then discard the entry. overInRun says the first key that did not
-	// fit belongs to the current run of fast keys, so the overflow is
-	// forgiven if that run turns out to be a scanner burst.
+	// manual is the manual-entry field, and manualKeys the characters it
+	// takes besides an IIN's own (see manualRune); other keys are BadKey
+	// in it. manualOver says a key did not fit in it: keys are ignored
+	// until Enter, Tab or Escape, and Enter or Tab then discard the entry.
+	// overInRun says the first key that did not fit belongs to the current
+	// run of fast keys, so the overflow is forgiven if that run turns out
+	// to be a scanner burst.
 	manual     []rune
+	manualKeys map[rune]bool
 	manualOver bool
 	overInRun  bool
 
@@ -117,7 +135,10 @@ type Assembler struct {
 }
 
 // New returns an assembler.
-func New(opt Options) *Assembler { return &Assembler{opt: opt.withDefaults()} }
+func New(opt Options) *Assembler {
+	opt = opt.withDefaults()
+	return &Assembler{opt: opt, manualKeys: layoutIINKeys(opt.Layouts)}
+}
 
 // Manual returns the manual-entry field's text.
 func (a *Assembler) Manual() string { return string(a.manual) }
@@ -208,11 +229,10 @@ func (a *Assembler) terminate(fast bool, at time.Time) []Output {
 		return append(out, a.endBurst(at)...)
 	}
 	a.resetRun()
-	if a.manualOver {
+	if why := a.spoiled(); why != "" {
 		a.manualOver = false
 		a.manual = a.manual[:0]
-		return append(out, a.manualChanged(at), Output{Kind: OutputDropped, Source: SourceManual, At: at,
-			Text: fmt.Sprintf("typed entry over %d characters discarded", a.opt.ManualMax)})
+		return append(out, a.manualChanged(at), Output{Kind: OutputDropped, Source: SourceManual, At: at, Text: why})
 	}
 	if len(a.manual) == 0 {
 		return out
@@ -226,12 +246,13 @@ func (a *Assembler) terminate(fast bool, at time.Time) []Output {
 // ones that landed in the manual field back out of it.
 func (a *Assembler) startBurst(at time.Time) []Output {
 	var out []Output
-	if a.inManual > 0 {
-		a.manual = a.manual[:len(a.manual)-a.inManual]
-		out = append(out, a.manualChanged(at))
-	}
+	changed := a.inManual > 0 || a.overInRun
+	a.manual = a.manual[:len(a.manual)-a.inManual]
 	if a.overInRun {
 		a.manualOver = false // the key that did not fit was the scanner's
+	}
+	if changed {
+		out = append(out, a.manualChanged(at))
 	}
 	run := a.run
 	a.resetRun()
@@ -244,20 +265,34 @@ func (a *Assembler) startBurst(at time.Time) []Output {
 
 func (a *Assembler) resetRun() { a.run, a.inManual, a.overInRun = a.run[:0], 0, false }
 
-// addManual types r into the manual field. A key that does not fit is
-// not shown, and the entry is discarded at Enter rather than submitted
-// truncated: a truncated entry might still parse as something else.
+// addManual types the key r into the manual field (see takeManual).
 func (a *Assembler) addManual(r rune, at time.Time) []Output {
 	if a.manualOver {
 		return nil
 	}
-	if len(a.manual) >= a.opt.ManualMax {
-		a.manualOver, a.overInRun = true, true
-		return nil
+	if !a.takeManual(r) {
+		a.overInRun = true
+		return []Output{a.manualChanged(at)} // the UI says the entry is spoiled
 	}
-	a.manual = append(a.manual, r)
 	a.inManual++
 	return []Output{a.manualChanged(at)}
+}
+
+// takeManual types r into the manual field, as itself or as BadKey (see
+// manualRune), and reports false if it did not fit. A key that does not
+// fit is not shown, and the entry is discarded at Enter rather than
+// submitted truncated: a truncated entry might still parse as something
+// else.
+func (a *Assembler) takeManual(r rune) bool {
+	if len(a.manual) >= a.opt.ManualMax {
+		a.manualOver = true
+		return false
+	}
+	if !a.manualRune(r) {
+		r = BadKey
+	}
+	a.manual = append(a.manual, r)
+	return true
 }
 
 func (a *Assembler) addBurst(r rune, at time.Time) []Output {
@@ -283,7 +318,8 @@ func (a *Assembler) endBurst(at time.Time) []Output {
 }
 
 func (a *Assembler) manualChanged(at time.Time) Output {
-	return Output{Kind: OutputManual, Text: string(a.manual), Source: SourceManual, At: at}
+	return Output{Kind: OutputManual, Text: string(a.manual), Source: SourceManual, At: at,
+		Refused: a.spoiledHint()}
 }
 
 // payload restores the keyboard layout when that makes the text readable.
