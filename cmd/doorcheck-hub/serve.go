@@ -11,6 +11,7 @@ import (
 
 	"github.com/doorcheck/doorcheck/sync/hub"
 	"github.com/doorcheck/doorcheck/sync/hub/boltstore"
+	"github.com/doorcheck/doorcheck/sync/hub/hubmetrics"
 )
 
 // runServe serves the /v1 protocol until SIGTERM or SIGINT, then shuts down
@@ -60,10 +61,13 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err := hub.EnsureIndex(ctx, d, st, keys, cfg, e.now()); err != nil {
 		return fmt.Errorf("snapshot index: %w", err)
 	}
+	metrics := hubmetrics.New()
 	srv := hub.NewServer(hub.ServerOptions{
 		Data: d, Storage: st, Keys: keys, Config: cfg, Logger: logger, Now: e.now,
+		Observer: metrics, Metrics: metrics.Handler(),
 		MaxInFlight: *maxInFlight, RequestTimeout: *requestTimeout, IdleWriteTimeout: *idleWrite, MaxHeaderBytes: *maxHeader,
 	})
+	metrics.WatchInFlight(srv.InFlight)
 	hs := srv.HTTPServer()
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

@@ -365,6 +365,22 @@ func TestServeSnapshots(t *testing.T) {
 		t.Fatalf("health: %d %s", resp.StatusCode, body)
 	}
 
+	resp, body = get(t, kiosk, h.url+"/metrics")
+	for _, want := range []string{
+		"doorcheck_hub_manifest_not_modified_total 1",
+		`doorcheck_hub_snapshot_downloads_total{kind="full",partial="true"} 2`,
+		`doorcheck_hub_snapshot_downloads_total{kind="delta",partial="false"} 1`,
+		"doorcheck_hub_snapshot_version 3",
+		`doorcheck_hub_http_requests_total{code="304",route="manifest"} 1`,
+		`doorcheck_hub_http_requests_total{code="405",route="manifest"} 1`,
+		"doorcheck_hub_http_in_flight",
+		"go_goroutines",
+	} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+
 	if err := h.stop(t); err != nil {
 		t.Fatalf("hub exit after SIGTERM: %v\n%s", err, h.stderr)
 	}

@@ -1,6 +1,10 @@
 package hub
 
-import "time"
+import (
+	"time"
+
+	"github.com/doorcheck/doorcheck/sync/protocol"
+)
 
 // Observer receives what the server does, for metrics. Implementations
 // must be safe for concurrent use and fast: they run on every request.
@@ -10,6 +14,9 @@ type Observer interface {
 	// Download is called when a snapshot file answer ends: kind is "full"
 	// or "delta", partial for a 206, bytes as sent.
 	Download(kind string, partial bool, bytes int64)
+	// Rejected is called when a limit refuses a request (overloaded,
+	// body too large…).
+	Rejected(code protocol.Code)
 	// NotModified is called for a manifest poll answered 304.
 	NotModified()
 	// SnapshotVersion reports the version being served.
@@ -21,4 +28,5 @@ type nopObserver struct{}
 func (nopObserver) Request(string, int, time.Duration) {}
 func (nopObserver) Download(string, bool, int64)       {}
 func (nopObserver) NotModified()                       {}
+func (nopObserver) Rejected(protocol.Code)             {}
 func (nopObserver) SnapshotVersion(uint64)             {}

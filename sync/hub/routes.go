@@ -21,6 +21,13 @@ func (s *Server) routes() {
 	s.route(protocol.DeltaPath, "delta", routeAPI, getHead, s.serveDelta)
 	s.route(protocol.FilesPath, "files", routeDownload, getHead, s.serveFile)
 	s.route(protocol.HealthPath, "health", routeExempt, getHead, s.serveHealth)
+	if s.opts.Metrics != nil {
+		metrics := s.opts.Metrics
+		s.route(protocol.MetricsPath, "metrics", routeExempt, getHead, func(w http.ResponseWriter, r *http.Request) error {
+			metrics.ServeHTTP(w, r)
+			return nil
+		})
+	}
 	s.route("/", "unknown", routeAPI, nil, func(http.ResponseWriter, *http.Request) error { return notFound() })
 }
 

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/doorcheck/doorcheck/sync/protocol"
 )
 
 // ServerOptions configure the /v1 HTTP server. Zero limits take the
@@ -21,6 +23,9 @@ type ServerOptions struct {
 	// Observer receives request and download events (the Prometheus
 	// metrics); nil observes nothing.
 	Observer Observer
+	// Metrics, when set, is served at /metrics (exempt from the in-flight
+	// limit, like health).
+	Metrics http.Handler
 
 	MaxInFlight      int           // requests in flight before 503 overloaded (512)
 	RequestTimeout   time.Duration // API requests (15 s)
@@ -72,6 +77,9 @@ func NewServer(opts ServerOptions) *Server {
 	s.routes()
 	return s
 }
+
+// InFlight returns the number of requests in flight under the limit.
+func (s *Server) InFlight() int { return len(s.inFlight) }
 
 // Handler returns the server's root handler.
 func (s *Server) Handler() http.Handler { return s.mux }
@@ -133,6 +141,7 @@ func (s *Server) wrap(name string, kind routeKind, methods []string, h handlerFu
 				defer func() { <-s.inFlight }()
 			default:
 				rec.Header().Set("Retry-After", "1")
+				s.opts.Observer.Rejected(protocol.CodeOverloaded)
 				err = errOverloaded
 				writeError(rec, err.(*httpError))
 				return
