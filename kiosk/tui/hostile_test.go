@@ -2,6 +2,7 @@ package tui
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"strings"
@@ -17,9 +18,11 @@ import (
 
 	"github.com/doorcheck/doorcheck/kiosk"
 	"github.com/doorcheck/doorcheck/kiosk/demo"
+	"github.com/doorcheck/doorcheck/kiosk/reason"
 	"github.com/doorcheck/doorcheck/scanner"
 	"github.com/doorcheck/doorcheck/scanner/layout"
 	"github.com/doorcheck/doorcheck/scanner/sanitize"
+	"github.com/doorcheck/doorcheck/sync/wire"
 )
 
 // The hostile-input half of the proof suite that runs through the screen:
@@ -379,4 +382,26 @@ func TestKazakhTypedIIN(t *testing.T) {
 	}
 	quit(tm)
 	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+}
+
+// BenchmarkView measures one render of the screen. Bubble Tea renders
+// after every message, so a wedge scanner's burst costs this once per key
+// on top of the check.
+func BenchmarkView(b *testing.B) {
+	for _, bb := range []struct {
+		name string
+		last *kiosk.Result
+	}{
+		{"idle", nil},
+		{"verdict", &kiosk.Result{Verdict: kiosk.Verdict{Decision: kiosk.Deny, HasStatus: true, Status: wire.Red,
+			Reasons: []reason.Code{reason.Reentry}, Subject: "d9ffc761", SnapshotVersion: 7}}},
+	} {
+		b.Run(bb.name, func(b *testing.B) {
+			m := New(context.Background(), Options{Title: "cinema · north · entry"})
+			m.last = bb.last
+			for b.Loop() {
+				m.View()
+			}
+		})
+	}
 }
