@@ -121,6 +121,7 @@ func TestCrashKioskSIGKILLLoop(t *testing.T) {
 	vars := map[string]string{"DOORCHECK_DEMO_DB": db}
 	passes := []string{sample(t, "pass, green"), sample(t, "pass, red"), sample(t, "pass, expired")}
 
+	used := map[string]bool{} // every IIN scanned, for the privacy scan at the end
 	var (
 		iins                               iinSeq
 		lines, recorded, cannot, startups  int
@@ -139,7 +140,9 @@ func TestCrashKioskSIGKILLLoop(t *testing.T) {
 			if rng.IntN(8) == 0 {
 				plan.payloads = append(plan.payloads, passes[rng.IntN(len(passes))])
 			} else {
-				plan.payloads = append(plan.payloads, iins.next())
+				iin := iins.next()
+				used[iin] = true
+				plan.payloads = append(plan.payloads, iin)
 			}
 		}
 		if plan.startup {
@@ -183,6 +186,7 @@ func TestCrashKioskSIGKILLLoop(t *testing.T) {
 	if r.code != exitOK || !regexp.MustCompile(`entries \d+`).Match(r.stdout) {
 		t.Errorf("stats after the kills:\n%s", r)
 	}
+	assertNoInputAtRest(t, db, used)
 	t.Logf("SIGKILL loop: %d kills (%d during start-up), %d verdicts shown (%d recorded, %d cannot_record), %d recorded verdicts lost, %d reopen failures, %d exits not by the kill; %s",
 		kills, startups, lines, recorded, cannot, lost, reopenFailures, notSignalled, elapsed.Round(time.Millisecond))
 }
@@ -307,6 +311,33 @@ func killOnce(vars map[string]string, plan killPlan) (killResult, error) {
 		return res, fmt.Errorf("no scanner connection (exit %v)", cmd.ProcessState)
 	}
 	return res, nil
+}
+
+// assertNoInputAtRest scans every byte of every store file for the IINs
+// that were scanned (any run of 12 digits) and for a pass payload's
+// prefix: neither may ever be at rest.
+func assertNoInputAtRest(t *testing.T, db string, iins map[string]bool) {
+	t.Helper()
+	for _, f := range storeFiles(t, db) {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(data, []byte(pass.Prefix)) {
+			t.Errorf("privacy: %s holds a raw pass payload", filepath.Base(f))
+		}
+		run := 0
+		for i, c := range data {
+			if c < '0' || c > '9' {
+				run = 0
+				continue
+			}
+			if run++; run >= pass.IINLength && iins[string(data[i+1-pass.IINLength:i+1])] {
+				t.Errorf("privacy: %s holds a raw IIN at byte %d", filepath.Base(f), i+1-pass.IINLength)
+				return
+			}
+		}
+	}
 }
 
 // visitsMissing reopens the store read-only, as `doorcheck stats` does, and

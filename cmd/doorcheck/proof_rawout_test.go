@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/doorcheck/doorcheck/kiosk/demo"
+	"github.com/doorcheck/doorcheck/scanner/sanitize"
 )
 
 // The raw-output check: what a command writes to its standard output and
@@ -28,10 +29,23 @@ func (f rawFinding) String() string {
 }
 
 // rawClass names what r would do on a terminal, or "" when it is plain
-// printable text. It mirrors the classes sanitize.EscapeLimit documents;
-// the sanitizer keeps its own predicate unexported, so this is written
-// from the documentation and tested below against the same corpus.
+// printable text. The decision is sanitize.Unsafe's, the one list of runes
+// the sanitizer defuses, joined with this file's own reading of the
+// classes sanitize.EscapeLimit documents; TestRawClassAgreesWithSanitize
+// proves the two lists are the same, so neither can drift alone.
 func rawClass(r rune) string {
+	if c := documentedClass(r); c != "" {
+		return c
+	}
+	if sanitize.Unsafe(r) {
+		return "rune the sanitizer defuses"
+	}
+	return ""
+}
+
+// documentedClass is the classes of sanitize.EscapeLimit's documentation,
+// written independently of its code.
+func documentedClass(r rune) string {
 	switch {
 	case r == 0x1b:
 		return "ESC"
@@ -134,6 +148,16 @@ func hostileCorpus() []hostileInput {
 		{name: "100 KB of escapes", payload: strings.Repeat("\x1b[2J", 25<<10)},
 		{name: "IIN then escapes", payload: iin + "\x1b[2J\x1b]0;x\x07"},
 		{name: "pass prefix then garbage", payload: "DC1:\x1b[31m\xff\u202e\x00\x9b" + strings.Repeat("%", 300)},
+	}
+}
+
+// TestRawClassAgreesWithSanitize: every rune the documentation names is
+// one sanitize.Unsafe defuses, and the other way round.
+func TestRawClassAgreesWithSanitize(t *testing.T) {
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if (documentedClass(r) != "") != sanitize.Unsafe(r) {
+			t.Errorf("%U: documented class %q, sanitize.Unsafe %v", r, documentedClass(r), sanitize.Unsafe(r))
+		}
 	}
 }
 
