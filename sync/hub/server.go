@@ -191,7 +191,7 @@ func (s *Server) finish(r *http.Request, rec *recorder, route string, start time
 		slog.String("method", safeMethod(r.Method)),
 		slog.Int("status", status),
 		slog.Int64("bytes", rec.bytes),
-		slog.Duration("duration", d),
+		slog.Float64("duration_ms", float64(d.Microseconds())/1000),
 		slog.String("remote", r.RemoteAddr),
 	}
 	if rec.logName != "" {

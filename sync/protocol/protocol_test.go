@@ -143,3 +143,47 @@ func TestParseFileName(t *testing.T) {
 		}
 	}
 }
+
+func TestEnrollCodeRoundTrip(t *testing.T) {
+	key := testKey(3).Public().(ed25519.PublicKey)
+	c := EnrollCode{Handshake: Handshake, Token: [TokenSize]byte{1, 2, 3}, KeyFingerprint: Fingerprint(key), URL: "https://hub.example:8443/doorcheck"}
+	s := c.String()
+	if !strings.HasPrefix(s, EnrollCodePrefix) || strings.ContainsAny(s, " +/=") {
+		t.Fatalf("code %q", s)
+	}
+	back, err := ParseEnrollCode(" " + s + "\r\n")
+	if err != nil || back != c {
+		t.Fatalf("round trip: %+v %v", back, err)
+	}
+	for name, bad := range map[string]string{
+		"prefix":    "DCE2:" + s[len(EnrollCodePrefix):],
+		"truncated": s[:30],
+		"garbage":   EnrollCodePrefix + "!!!",
+	} {
+		if _, err := ParseEnrollCode(bad); err == nil {
+			t.Errorf("%s: parsed", name)
+		}
+	}
+	for _, u := range []string{"ftp://hub", "https://user:pw@hub", "https://hub/?x=1", "hub:8443", "https://" + strings.Repeat("h", 300)} {
+		c.URL = u
+		if _, err := ParseEnrollCode(c.String()); err == nil {
+			t.Errorf("URL %q accepted", u)
+		}
+	}
+	c.URL, c.Handshake = "https://hub", 2
+	if _, err := ParseEnrollCode(c.String()); err == nil {
+		t.Error("handshake 2 accepted")
+	}
+}
+
+func TestCredential(t *testing.T) {
+	k, s, err := ParseCredential(Credential("k-abc", []byte{0xff, 0, 1}))
+	if err != nil || k != "k-abc" || !bytes.Equal(s, []byte{0xff, 0, 1}) {
+		t.Fatalf("%q %x %v", k, s, err)
+	}
+	for _, bad := range []string{"", "k-abc", ".AAA", "k.!!"} {
+		if _, _, err := ParseCredential(bad); err == nil {
+			t.Errorf("%q parsed", bad)
+		}
+	}
+}
