@@ -25,7 +25,8 @@ import (
 )
 
 // The durability promise, proven on the whole kiosk: a headless kiosk
-// (`doorcheck run --demo --no-tui --serial PTY`) is fed by a scanner on a
+// (`doorcheck run --no-tui --serial PTY`, the demo and a provisioned kiosk
+// with its own config and hub key in turn) is fed by a scanner on a
 // pseudo-terminal and killed with SIGKILL at random moments — during
 // start-up, while it waits, while a visit is being committed, while a
 // verdict is being written. After every kill the store must reopen, and
@@ -74,6 +75,7 @@ func killSeed(t *testing.T) uint64 {
 // killPlan is one iteration's draw.
 type killPlan struct {
 	iteration int
+	kiosk     string
 	startup   bool          // kill during start-up, before the scanner is connected
 	afterLine int           // otherwise: kill after this many verdict lines (0: once connected)
 	delay     time.Duration // … plus this much
@@ -83,9 +85,9 @@ type killPlan struct {
 
 func (p killPlan) String() string {
 	if p.startup {
-		return fmt.Sprintf("kill %d: during start-up, %v after exec", p.iteration, p.delay)
+		return fmt.Sprintf("kill %d (%s kiosk): during start-up, %v after exec", p.iteration, p.kiosk, p.delay)
 	}
-	return fmt.Sprintf("kill %d: %v after verdict line %d, %d scans in flight", p.iteration, p.delay, p.afterLine, p.window)
+	return fmt.Sprintf("kill %d (%s kiosk): %v after verdict line %d, %d scans in flight", p.iteration, p.kiosk, p.delay, p.afterLine, p.window)
 }
 
 // killResult is what one iteration saw.
@@ -111,6 +113,16 @@ func (s *iinSeq) next() string {
 	}
 }
 
+// killKiosk is one of the kiosks the loop kills in turn, with its tallies.
+type killKiosk struct {
+	name     string
+	vars     map[string]string
+	flags    []string // how `doorcheck run` names the kiosk
+	db       string   // its visit file
+	kills    int
+	recorded int // lines shown as recorded
+}
+
 func TestCrashKioskSIGKILLLoop(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crash tests re-execute the binary")
@@ -118,8 +130,14 @@ func TestCrashKioskSIGKILLLoop(t *testing.T) {
 	kills, seed := killCount(t), killSeed(t)
 	t.Logf("%d kills, seed %d (DOORCHECK_KILL_SEED=%d replays this run)", kills, seed, seed)
 	rng := rand.New(rand.NewPCG(seed, 0x6b696c6c))
-	db := filepath.Join(t.TempDir(), "demo.db")
-	vars := map[string]string{"DOORCHECK_DEMO_DB": db}
+	// Two kiosks, killed in turn: the demo (which may create its store) and
+	// a provisioned kiosk with its own hub key (which never may).
+	demoDB := filepath.Join(t.TempDir(), "demo.db")
+	cfg, cfgDB := configuredKiosk(t)
+	kiosks := []*killKiosk{
+		{name: "demo", vars: map[string]string{"DOORCHECK_DEMO_DB": demoDB}, flags: []string{"--demo"}, db: demoDB},
+		{name: "configured", flags: []string{"--config", cfg}, db: cfgDB},
+	}
 	passes := []string{sample(t, "pass, green"), sample(t, "pass, red"), sample(t, "pass, expired")}
 
 	used := map[string]bool{} // every IIN scanned, for the privacy scan at the end
@@ -131,8 +149,10 @@ func TestCrashKioskSIGKILLLoop(t *testing.T) {
 		start                              = time.Now()
 	)
 	for i := range kills {
+		k := kiosks[i%len(kiosks)]
 		plan := killPlan{
 			iteration: i,
+			kiosk:     k.name,
 			startup:   rng.IntN(10) == 0,
 			afterLine: rng.IntN(16),
 			delay:     time.Duration(rng.IntN(20_000)) * time.Microsecond,
@@ -152,7 +172,8 @@ func TestCrashKioskSIGKILLLoop(t *testing.T) {
 			plan.delay = time.Duration(rng.IntN(150_000)) * time.Microsecond
 		}
 
-		res, err := killOnce(vars, plan)
+		k.kills++
+		res, err := killOnce(k, plan)
 		if err != nil {
 			reopenFailures++
 			t.Errorf("%s: the kiosk did not come up after the previous kill: %v\nstderr: %s", plan, err, res.stderr)
@@ -168,8 +189,9 @@ func TestCrashKioskSIGKILLLoop(t *testing.T) {
 		lines += res.lines
 		admits += res.admits
 		recorded += len(res.recorded)
+		k.recorded += len(res.recorded)
 		cannot += res.cannot
-		missing, err := visitsMissing(db, res.recorded)
+		missing, err := visitsMissing(k.db, res.recorded)
 		if err != nil {
 			reopenFailures++
 			t.Errorf("%s: the store does not reopen: %v", plan, err)
@@ -185,23 +207,27 @@ func TestCrashKioskSIGKILLLoop(t *testing.T) {
 	// The counters are committed in the visit's transaction: the day's
 	// entries plus denials count every visit shown as recorded, plus at
 	// most one per kill (committed, killed before its line was written).
-	// The demo's day is local time; a run across midnight is not compared.
-	r := runChild(t, vars, nil, "stats", "--demo")
-	noCrash(t, "stats after the kills", r)
-	counted, ok := countedVisits(r.stdout)
-	if r.code != exitOK || !ok {
-		t.Errorf("stats after the kills:\n%s", r)
-	} else if start.Format(time.DateOnly) == time.Now().Format(time.DateOnly) && (counted < recorded || counted > recorded+kills) {
-		t.Errorf("stats after the kills: %d visits counted for %d shown as recorded and %d kills\n%s", counted, recorded, kills, r.stdout)
+	// The day is local time; a run across midnight is not compared.
+	counted := 0
+	for _, k := range kiosks {
+		r := runChild(t, k.vars, nil, append([]string{"stats"}, k.flags...)...)
+		noCrash(t, k.name+" stats after the kills", r)
+		n, ok := countedVisits(r.stdout)
+		counted += n
+		if r.code != exitOK || !ok {
+			t.Errorf("%s stats after the kills:\n%s", k.name, r)
+		} else if start.Format(time.DateOnly) == time.Now().Format(time.DateOnly) && (n < k.recorded || n > k.recorded+k.kills) {
+			t.Errorf("%s stats after the kills: %d visits counted for %d shown as recorded and %d kills\n%s", k.name, n, k.recorded, k.kills, r.stdout)
+		}
+		assertNoInputAtRest(t, k.db, used)
 	}
-	assertNoInputAtRest(t, db, used)
 	t.Logf("SIGKILL loop: %d kills (%d during start-up), %d verdicts shown (%d recorded, %d of them admits, %d cannot_record), %d recorded verdicts lost, %d reopen failures, %d exits not by the kill, %d visits counted; %s",
 		kills, startups, lines, recorded, admits, cannot, lost, reopenFailures, notSignalled, counted, elapsed.Round(time.Millisecond))
 }
 
-// killOnce starts a kiosk on a fresh pty, scans plan's payloads and kills
-// the kiosk as planned. err is set when the kiosk never came up.
-func killOnce(vars map[string]string, plan killPlan) (killResult, error) {
+// killOnce starts kiosk k on a fresh pty, scans plan's payloads and kills
+// it as planned. err is set when the kiosk never came up.
+func killOnce(k *killKiosk, plan killPlan) (killResult, error) {
 	var res killResult
 	m, s, err := pty.Open()
 	if err != nil {
@@ -211,7 +237,8 @@ func killOnce(vars map[string]string, plan killPlan) (killResult, error) {
 	defer s.Close() // held open so the kiosk's closes never hang up the line
 	ctx, cancel := context.WithTimeout(context.Background(), childTimeout)
 	defer cancel()
-	cmd := proofCommand(ctx, vars, "run", "--demo", "--no-tui", "--serial", s.Name(), "--baud", "115200")
+	args := append(append([]string{"run"}, k.flags...), "--no-tui", "--serial", s.Name(), "--baud", "115200")
+	cmd := proofCommand(ctx, k.vars, args...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return res, err
