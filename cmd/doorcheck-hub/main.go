@@ -43,6 +43,8 @@ type env struct {
 	now            func() time.Time
 	// terminal reports whether progress may be drawn on stderr.
 	terminal bool
+	// stdoutTerminal reports whether a QR code may be drawn on stdout.
+	stdoutTerminal bool
 }
 
 func commands() []command {
@@ -50,12 +52,15 @@ func commands() []command {
 		{"keygen", "create the hub's keys: --data DIR [--deployment NAME]", runKeygen},
 		{"import", "publish a status list as a signed snapshot: --data DIR [--format csv|jsonl] FILE", runImport},
 		{"serve", "serve the /v1 protocol: --data DIR --addr HOST:PORT [--tls-cert F --tls-key F]", runServe},
+		{"enroll", "make a one-time enrollment code: --data DIR --venue V --door D --direction entry|exit [--qr FILE.png]", runEnroll},
+		{"kiosks", "list the fleet: --data DIR [--json]", runKiosks},
+		{"revoke", "revoke a kiosk: --data DIR KIOSK", runRevoke},
 	}
 }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := Main(ctx, &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, now: time.Now, terminal: isTerminal(os.Stderr)}, os.Args[1:])
+	code := Main(ctx, &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, now: time.Now, terminal: isTerminal(os.Stderr), stdoutTerminal: isTerminal(os.Stdout)}, os.Args[1:])
 	stop()
 	os.Exit(code)
 }

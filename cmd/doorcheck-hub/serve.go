@@ -77,8 +77,15 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if *tlsCert != "" {
 		scheme = "https"
 	}
+	// Record where kiosks find this hub, for enroll's default URL.
+	if u := serveURL(scheme, *addr, ln.Addr()); u != cfg.URL {
+		cfg.URL = u
+		if err := d.SaveConfig(cfg); err != nil {
+			logger.Warn("cannot record the hub URL in hub.json", "error", err.Error())
+		}
+	}
 	// The first line on stdout is the address, for scripts and tests that
-	// asked for port 0.
+	// asked for port 0; hub.json has it by then.
 	fmt.Fprintf(e.stdout, "listening on %s://%s\n", scheme, ln.Addr())
 	logger.Info("serving", "addr", ln.Addr().String(), "tls", *tlsCert != "", "data", string(d))
 

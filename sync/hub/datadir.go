@@ -53,6 +53,18 @@ type Config struct {
 	Deployment string `json:"deployment"`
 	// IssuerName is the name of the hub's own pass issuer in trust lists.
 	IssuerName string `json:"issuer_name"`
+	// URL is the base URL serve last listened on; enroll puts it in codes
+	// unless --url says otherwise.
+	URL string `json:"url,omitempty"`
+}
+
+// SaveConfig rewrites DATA/hub.json atomically.
+func (d DataDir) SaveConfig(c Config) error {
+	b, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(d.ConfigFile(), append(b, '\n'), 0o644)
 }
 
 // LoadConfig reads DATA/hub.json.

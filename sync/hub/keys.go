@@ -4,13 +4,14 @@ import (
 	"crypto/ed25519"
 	"crypto/x509"
 	"encoding/base64"
-	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/doorcheck/doorcheck/sync/wire"
 )
 
 // Key files in DATA/keys. The private ones must be readable by their owner
@@ -102,11 +103,7 @@ func Keygen(d DataDir, cfg Config, rand io.Reader) (Keys, error) {
 	if err := os.Rename(tmp, d.KeysDir()); err != nil {
 		return Keys{}, fmt.Errorf("put keys in place: %w", err)
 	}
-	cfgJSON, err := json.MarshalIndent(cfg, "", "  ")
-	if err != nil {
-		return Keys{}, err
-	}
-	if err := writeFileAtomic(d.ConfigFile(), append(cfgJSON, '\n'), 0o644); err != nil {
+	if err := d.SaveConfig(cfg); err != nil {
 		return Keys{}, err
 	}
 	return keys, syncDir(string(d))
@@ -205,3 +202,5 @@ func readPEM(path, typ string) ([]byte, error) {
 	}
 	return block.Bytes, nil
 }
+
+func keyID(k Keys) wire.KeyID { return wire.KeyIDOf(k.HubPublic()) }

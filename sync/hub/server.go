@@ -2,8 +2,10 @@ package hub
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"time"
@@ -23,6 +25,8 @@ type ServerOptions struct {
 	// Observer receives request and download events (the Prometheus
 	// metrics); nil observes nothing.
 	Observer Observer
+	// Rand supplies kiosk ids and secrets (default crypto/rand).
+	Rand io.Reader
 	// Metrics, when set, is served at /metrics (exempt from the in-flight
 	// limit, like health).
 	Metrics http.Handler
@@ -39,6 +43,9 @@ func (o *ServerOptions) defaults() {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.Rand == nil {
+		o.Rand = rand.Reader
 	}
 	if o.Observer == nil {
 		o.Observer = nopObserver{}

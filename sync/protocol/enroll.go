@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/doorcheck/doorcheck/sync/wire"
 )
@@ -132,4 +133,16 @@ func ParseCredential(s string) (kiosk string, secret []byte, err error) {
 		return "", nil, errors.New("credential secret is not base64url")
 	}
 	return k, secret, nil
+}
+
+// KioskPath answers an authenticated kiosk with its own record.
+const KioskPath = Prefix + "/kiosk"
+
+// KioskInfo is the body of GET /v1/kiosk.
+type KioskInfo struct {
+	Kiosk      string    `json:"kiosk"`
+	Venue      string    `json:"venue"`
+	Door       string    `json:"door"`
+	Direction  string    `json:"direction"`
+	EnrolledAt time.Time `json:"enrolled_at"`
 }

@@ -1,6 +1,9 @@
 package protocol
 
-import "fmt"
+import (
+	"fmt"
+	"time"
+)
 
 // Code is a machine-readable error code of the protocol. Clients act on the
 // code and the status class; the message is for people and may change.
@@ -39,6 +42,8 @@ type Error struct {
 	Allow []string `json:"allow,omitempty"`
 	// Limit is the byte limit that was exceeded, with CodeBodyTooLarge.
 	Limit int64 `json:"limit,omitempty"`
+	// RevokedAt is when the kiosk was revoked, with CodeKioskRevoked.
+	RevokedAt time.Time `json:"revoked_at,omitzero"`
 }
 
 func (e *Error) Error() string { return fmt.Sprintf("%s: %s", e.Code, e.Message) }
