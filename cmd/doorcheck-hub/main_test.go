@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/doorcheck/doorcheck/kiosk/pass"
+	"github.com/doorcheck/doorcheck/sync/wire"
 )
 
 // childEnv makes the test binary run as doorcheck-hub: tests start real hub
@@ -187,5 +188,40 @@ func assertNoIIN(t *testing.T, data string, iins []string) {
 	}
 	if n < 5 {
 		t.Fatalf("only %d files under %s: the check looked at nothing", n, data)
+	}
+}
+
+// TestPassCommand: the pass verifies against the trust list of the hub's
+// own snapshot, names the IIN's subject key, has the asked window, and the
+// IIN is not printed.
+func TestPassCommand(t *testing.T) {
+	data := keygen(t)
+	iins := testIINs(1)
+	mustRun(t, "import", "--data", data, writeCSV(t, t.TempDir(), "s.csv", iins, 2))
+	out := mustRun(t, "pass", "--data", data, "--iin", iins[0], "--valid", "1h", "--not-before", "2026-12-02T10:00:00Z")
+	if strings.Contains(out, iins[0]) {
+		t.Fatalf("pass output shows the IIN:\n%s", out)
+	}
+	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
+	payload := lines[len(lines)-1]
+	f, _ := os.Open(filepath.Join(data, "public", "v1", "files", "full-1.dcsnap"))
+	defer f.Close()
+	r, err := wire.Open(f, hubKey(t, data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 12, 2, 10, 30, 0, 0, time.UTC)
+	p, err := pass.Verify(payload, r.Manifest.TrustList(), at, 0)
+	if err != nil {
+		t.Fatalf("pass does not verify against the snapshot's trust list: %v", err)
+	}
+	if p.Subject != r.Manifest.Hasher().IIN(iins[0]) || !p.NotBefore.Equal(time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)) || p.ExpiresAt.Sub(p.NotBefore) != time.Hour {
+		t.Fatalf("pass: %+v", p)
+	}
+	if _, err := pass.Verify(payload, r.Manifest.TrustList(), at.Add(time.Hour), 0); err == nil {
+		t.Fatal("pass valid after its hour")
+	}
+	if code, _, errs := run(t, "pass", "--data", data, "--iin", "123"); code != exitFailure || !strings.Contains(errs, "iin") {
+		t.Fatalf("bad IIN: %d %s", code, errs)
 	}
 }

@@ -3,10 +3,14 @@ package hub
 import (
 	"crypto/hmac"
 	"crypto/sha256"
+	"errors"
+	"fmt"
 	"hash"
+	"time"
 
 	// The one import from kiosk/ (temporary, until the shared-floor move of
-	// issue 7 puts the IIN codec under sync/): the IIN checksum rules.
+	// issue 7 puts the IIN and pass codec under sync/): the IIN checksum
+	// rules and pass signing.
 	"github.com/doorcheck/doorcheck/kiosk/pass"
 	"github.com/doorcheck/doorcheck/sync/wire"
 )
@@ -35,4 +39,29 @@ func (h *subjectHasher) iin(digits string) wire.SubjectKey {
 	var k wire.SubjectKey
 	copy(k[:], h.sum)
 	return k
+}
+
+// IssuePass signs a pass for an IIN with the hub's issuer key: a window
+// from notBefore for valid (a movement permit is one hour). The IIN is
+// hashed and dropped; the pass carries only the subject key.
+func IssuePass(keys Keys, iin string, now, notBefore time.Time, valid time.Duration) (string, pass.Pass, error) {
+	digits, err := parseIIN(iin)
+	if err != nil {
+		return "", pass.Pass{}, fmt.Errorf("iin: %w", err)
+	}
+	if valid <= 0 {
+		return "", pass.Pass{}, errors.New("the validity must be positive")
+	}
+	p := pass.Pass{
+		Issuer:    wire.KeyIDOf(keys.IssuerPublic()),
+		Subject:   wire.NewSubjectHasher(keys.SubjectHash).IIN(digits),
+		IssuedAt:  now,
+		NotBefore: notBefore,
+		ExpiresAt: notBefore.Add(valid),
+	}
+	payload, err := pass.Encode(p, keys.Issuer)
+	if err != nil {
+		return "", pass.Pass{}, err
+	}
+	return payload, p, nil
 }
