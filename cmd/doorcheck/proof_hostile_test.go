@@ -132,6 +132,8 @@ func TestHostileCheckArguments(t *testing.T) {
 		{"sim", "--port", "/dev/null", "--terminator", evil, "x"},
 		{"sim", "--port", "/dev/null", "--file", filepath.Join(t.TempDir(), evil)},
 		{"run", "--demo", "--no-tui", "--serial", "/dev/null", "--terminator", evil},
+		{"qr", "encode", "--out", filepath.Join(t.TempDir(), evil, "x.png"), "x"},
+		{"qr", "encode", strings.Repeat(evil, 2000)}, // too big for a code
 	} {
 		r := runChild(t, vars, nil, args...)
 		// Exit 2 is right here (bad arguments); a crash shows in stderr.
@@ -139,6 +141,22 @@ func TestHostileCheckArguments(t *testing.T) {
 		assertChildNoRaw(t, quoteArgs(args), r)
 		if r.code != exitUsage && r.code != exitFailure {
 			t.Errorf("%s: want a usage error or a failure\n%s", quoteArgs(args), r)
+		}
+	}
+}
+
+// TestHostileQREncode: a hostile payload drawn as a QR code in the
+// terminal is only blocks; nothing of it reaches the terminal raw.
+func TestHostileQREncode(t *testing.T) {
+	for _, h := range qrCorpus() {
+		if strings.ContainsRune(h.payload, 0) || len(h.payload) > 1000 {
+			continue // argv cannot carry NUL; long ones are in TestHostileCheckArguments
+		}
+		r := runChild(t, nil, nil, "qr", "encode", h.payload)
+		noCrash(t, "qr encode "+h.name, r)
+		assertChildNoRaw(t, "qr encode "+h.name, r)
+		if r.code != exitOK {
+			t.Errorf("qr encode %s: exit %d\n%s", h.name, r.code, r)
 		}
 	}
 }
