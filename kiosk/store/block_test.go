@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -80,7 +81,7 @@ func sampleBlock(n int) (gen, key, value []byte) {
 		raw = wire.AppendEntry(raw, e)
 	}
 	next := wire.SubjectKey{0xfe, 1, 2, 3}
-	value = sealBlock(gen, raw, next[:], 3)
+	value = sealBlock(gen, raw, next[:], false, segmentEntries(n))
 	return gen, bytes.Clone(value[:wire.SubjectKeySize]), value
 }
 
@@ -90,16 +91,21 @@ func TestSealOpenRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b.len() != 5 || b.index != 3 || b.last() || !bytes.Equal(b.next, []byte{0xfe, 1, 2, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}) {
-		t.Fatalf("opened block: %d entries, index %d, next %x", b.len(), b.index, b.next)
+	if b.len() != 5 || b.first || b.last() || b.seg != 1 || !bytes.Equal(b.next, []byte{0xfe, 1, 2, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}) {
+		t.Fatalf("opened block: %d entries, first %v, segments of %d, next %x", b.len(), b.first, b.seg, b.next)
 	}
-	if !bytes.Equal(b.first(), key) {
-		t.Fatalf("first %x, key %x", b.first(), key)
+	if !bytes.Equal(b.firstSubject(), key) {
+		t.Fatalf("first %x, key %x", b.firstSubject(), key)
 	}
-	// The last block of a generation: next is the zero marker.
-	last := sealBlock(gen, bytes.Clone(b.entries), nil, 4)
-	if lb, err := openBlock(gen, key, last); err != nil || !lb.last() || lb.index != 4 {
-		t.Fatalf("last block: %+v %v", lb, err)
+	// The first and last block of a generation: flagged, next is the zero marker.
+	only := sealBlock(gen, bytes.Clone(b.entries), nil, true, 1)
+	if lb, err := openBlock(gen, key, only); err != nil || !lb.last() || !lb.first {
+		t.Fatalf("only block: %+v %v", lb, err)
+	}
+	// A full block: 16 segments.
+	_, fk, fv := sampleBlock(BlockEntries)
+	if fb, err := openBlock(gen, fk, fv); err != nil || fb.len() != BlockEntries || fb.seg != segmentEntries(BlockEntries) {
+		t.Fatalf("full block: %d entries, segments of %d, %v", fb.len(), fb.seg, err)
 	}
 }
 
@@ -109,17 +115,17 @@ func TestSealInPlace(t *testing.T) {
 	buf := make([]byte, 0, 2*wire.EntrySize+blockTrailerSize)
 	buf = wire.AppendEntry(buf, wire.Entry{Subject: wire.SubjectKey{1}, Status: wire.Red})
 	buf = wire.AppendEntry(buf, wire.Entry{Subject: wire.SubjectKey{2}, Status: wire.Red})
-	sealed := sealBlock(generationName(1), buf, nil, 0)
+	sealed := sealBlock(generationName(1), buf, nil, true, 1)
 	if &sealed[0] != &buf[0] || len(sealed) != cap(buf) {
 		t.Fatal("sealBlock copied a block that had room for its trailer")
 	}
-	if n := testing.AllocsPerRun(100, func() { sealBlock(generationName(1), buf, nil, 0) }); n > 1 { // generationName allocates
+	if n := testing.AllocsPerRun(100, func() { sealBlock(generationName(1), buf, nil, true, 1) }); n > 1 { // generationName allocates
 		t.Fatalf("sealBlock allocates %v times", n)
 	}
 }
 
-// TestEveryFlippedByteIsCaught flips every bit pattern of interest in
-// every byte of a small block — entries, next, index and checksum — and in
+// TestEveryFlippedByteIsCaught flips four bit patterns in every byte of a
+// small block — entries, next, segment length, flags and checksums — and in
 // every byte of its bbolt key: each must fail with ErrCorrupt, never open.
 func TestEveryFlippedByteIsCaught(t *testing.T) {
 	gen, key, value := sampleBlock(5)
@@ -164,12 +170,41 @@ func TestBlockShapeAndGeneration(t *testing.T) {
 		"short key":           {gen, key[:15], value},
 		"long key":            {gen, append(bytes.Clone(key), 0), value},
 		"format 1 block body": {gen, key, value[:len(value)-blockTrailerSize]},
+		"unknown flag":        {gen, key, sealFlags(value, 0x80)},
+		"unused checksum set": {gen, key, withUnusedSum(value)},
 	}
 	for name, c := range cases {
 		if _, err := openBlock(c.gen, c.key, c.value); !errors.Is(err, ErrCorrupt) {
 			t.Errorf("%s: err %v, want ErrCorrupt", name, err)
 		}
 	}
+}
+
+// sealFlags is value with other flags, its checksums recomputed.
+func sealFlags(value []byte, flags byte) []byte {
+	v := bytes.Clone(value)
+	n := len(v) - blockTrailerSize
+	t := v[n:]
+	return sealBlockFlags(generationName(7), v[:n], t[:wire.SubjectKeySize], flags, int(t[trailerSegOff]))
+}
+
+// sealBlockFlags seals like sealBlock with any flags byte.
+func sealBlockFlags(gen, entries, next []byte, flags byte, seg int) []byte {
+	b := sealBlock(gen, entries, next, false, seg)
+	t := b[len(entries):]
+	t[trailerFlagsOff] = flags
+	v := sealed{entries: b[:len(entries)], trailer: t, n: len(entries) / wire.EntrySize, seg: seg}
+	for i := range v.segments() {
+		binary.BigEndian.PutUint32(t[trailerCRCOff+4*i:], v.sum(gen, i))
+	}
+	return b
+}
+
+// withUnusedSum is value with a checksum in its last, unused slot.
+func withUnusedSum(value []byte) []byte {
+	v := bytes.Clone(value)
+	v[len(v)-1] = 1
+	return v
 }
 
 func TestBlockFormatOf(t *testing.T) {
@@ -247,11 +282,17 @@ func TestBrokenChain(t *testing.T) {
 			b := tx.Bucket(gen)
 			v := bytes.Clone(b.Get(keyOf(1)))
 			n := len(v) - blockTrailerSize
-			return b.Put(keyOf(1), sealBlock(generationName(2), v[:n], v[n:n+wire.SubjectKeySize], 1))
+			return b.Put(keyOf(1), sealBlock(generationName(2), v[:n], v[n:n+wire.SubjectKeySize], false, segmentEntries(per)))
+		},
+		"a later block flagged first": func(tx *bolt.Tx) error {
+			b := tx.Bucket(gen)
+			v := bytes.Clone(b.Get(keyOf(2)))
+			n := len(v) - blockTrailerSize
+			return b.Put(keyOf(2), sealBlock(gen, v[:n], v[n:n+wire.SubjectKeySize], true, segmentEntries(per)))
 		},
 		"extra block after the last": func(tx *bolt.Tx) error {
 			extra := wire.AppendEntry(nil, wire.Entry{Subject: wire.SubjectKey{0xff, 0xff}, Status: wire.Red})
-			return tx.Bucket(gen).Put(extra[:wire.SubjectKeySize], sealBlock(gen, extra, nil, 5))
+			return tx.Bucket(gen).Put(extra[:wire.SubjectKeySize], sealBlock(gen, extra, nil, false, 1))
 		},
 	}
 	for name, damage := range cases {
@@ -339,15 +380,16 @@ func FuzzOpenBlock(f *testing.F) {
 			}
 			return
 		}
-		again := sealBlock(gen, bytes.Clone(b.entries), b.next, b.index)
-		if !bytes.Equal(again, value) || !bytes.Equal(key, b.first()) {
+		again := sealBlock(gen, bytes.Clone(b.entries), b.next, b.first, b.seg)
+		if !bytes.Equal(again, value) || !bytes.Equal(key, b.firstSubject()) {
 			t.Fatalf("accepted a block that does not seal back to itself")
 		}
 	})
 }
 
-// BenchmarkOpenBlock is the checksum a lookup adds: verifying one full
-// block (777 entries, 16,341 bytes) that is already in the CPU cache.
+// BenchmarkOpenBlock verifies one whole full block (774 entries, 16,336
+// bytes, 16 segments) that is already in the CPU cache, as a delta does;
+// BenchmarkVerifySegment one segment of it, as a lookup does.
 //
 //	go test ./kiosk/store -run '^$' -bench OpenBlock -count 5
 func BenchmarkOpenBlock(b *testing.B) {
@@ -356,6 +398,22 @@ func BenchmarkOpenBlock(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := openBlock(gen, key, value); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkVerifySegment(b *testing.B) {
+	gen, key, value := sampleBlock(BlockEntries)
+	v, err := parseBlock(gen, key, value)
+	if err != nil {
+		b.Fatal(err)
+	}
+	entries, _ := v.segment(7)
+	b.SetBytes(int64(len(entries)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := v.verifySegment(gen, key, 7); err != nil {
 			b.Fatal(err)
 		}
 	}

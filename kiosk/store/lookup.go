@@ -16,10 +16,10 @@ import (
 // if there is one, else with ErrNoSnapshot — "not listed" is an answer
 // only a snapshot can give.
 //
-// Every block a lookup lands on is verified first (its CRC-32C, block.go),
-// and the landing itself is checked: the subject must lie between the
-// block's first subject and the next block's, which the verified block
-// names. A damaged block, key or branch page is an error wrapping
+// The part of the block a lookup reads is verified first (a CRC-32C per
+// segment of the block, block.go), and the landing itself is checked: the
+// subject must lie between the segment's first subject and the one that
+// follows it, both covered by the checksum. A damaged block, key or branch page is an error wrapping
 // ErrCorrupt, never a status and never a wrong "not listed".
 //
 // A lookup is one read transaction over one generation, so it never mixes
@@ -73,14 +73,15 @@ func (s *Store) lookupTarget() (gen []byte, entries uint64) {
 // lands on if it starts exactly at key, else the one before. nonEmpty
 // says the generation must hold blocks.
 //
-// What is checked, and why it is enough: the block landed on must verify
-// (so it is a block of this generation, as written) and satisfy
-// first ≤ key < next; the blocks of a generation partition the key space,
-// so exactly one block does, and a tree damaged into landing elsewhere is
-// caught. A key below the first block is answered "not listed" only after
-// the block Seek found verifies as block 0 with key below its first
-// subject. Costs one checksum of one block (16 KiB) per lookup, two in the
-// rare before-the-first-block case.
+// Inside the block, the segment that may hold key is found by its first
+// subject and verified (block.go). What is checked, and why it is enough:
+// the verified segment covers first ≤ key < following, where following
+// is the next segment's first subject or the block's next; the segments of
+// a generation partition the key space, so exactly one verified segment
+// covers key, and a tree damaged into landing elsewhere is caught. A key
+// below the first block is answered "not listed" only after segment 0 of
+// the block Seek found verifies, is flagged first and starts above it.
+// Costs one CRC-32C over about 1 KiB per lookup.
 func lookupIn(b *bolt.Bucket, gen []byte, key wire.SubjectKey, nonEmpty bool) (wire.Entry, bool, error) {
 	if blockFormatOf(gen) != blockFormatV2 {
 		return wire.Entry{}, false, errLegacyBlocks{gen: string(gen)}
@@ -102,28 +103,43 @@ func lookupIn(b *bolt.Bucket, gen []byte, key wire.SubjectKey, nonEmpty bool) (w
 			}
 			return wire.Entry{}, false, nil
 		}
-		// key is before the first block: nk must be block 0 and above it.
-		first, err := openBlock(gen, nk, nv)
+		// key is before the first block: nk must be the first block and
+		// start above key.
+		first, err := parseBlock(gen, nk, nv)
+		if err == nil {
+			err = first.verifySegment(gen, nk, 0)
+		}
 		if err != nil {
 			return wire.Entry{}, false, err
 		}
-		if first.index != 0 || bytes.Compare(key[:], first.first()) >= 0 {
-			return wire.Entry{}, false, corruptBlock(gen, nk, fmt.Sprintf("(index %d) is where the lookup landed, as the first block", first.index))
+		if first.flags()&blockFirst == 0 || bytes.Compare(key[:], first.subject(0)) >= 0 {
+			return wire.Entry{}, false, corruptBlock(gen, nk, "is where the lookup landed, as the first block")
 		}
 		return wire.Entry{}, false, nil
 	}
-	blk, err := openBlock(gen, k, v)
+	blk, err := parseBlock(gen, k, v)
 	if err != nil {
 		return wire.Entry{}, false, err
 	}
-	if bytes.Compare(key[:], blk.first()) < 0 || !blk.last() && bytes.Compare(key[:], blk.next) >= 0 {
-		return wire.Entry{}, false, corruptBlock(gen, k, fmt.Sprintf("(index %d) does not cover the subject the lookup landed with", blk.index))
+	seg := blk.segmentFor(key[:])
+	if seg < 0 {
+		return wire.Entry{}, false, corruptBlock(gen, k, "starts above the subject the lookup landed with")
 	}
-	i, ok := searchBlock(blk.entries, key)
+	if err := blk.verifySegment(gen, k, seg); err != nil {
+		return wire.Entry{}, false, err
+	}
+	entries, following := blk.segment(seg)
+	// segmentFor chose seg by its first subject and the next segment's,
+	// both covered by the checksum just verified; for the last segment,
+	// following is the block's next.
+	if !isZeroKey(following) && bytes.Compare(key[:], following) >= 0 {
+		return wire.Entry{}, false, corruptBlock(gen, k, "does not cover the subject the lookup landed with")
+	}
+	i, ok := searchBlock(entries, key)
 	if !ok {
 		return wire.Entry{}, false, nil
 	}
-	e := wire.DecodeEntry(blk.entries[i*wire.EntrySize:])
+	e := wire.DecodeEntry(entries[i*wire.EntrySize:])
 	if e.Status == wire.Blue || !e.Status.Valid() {
 		// Imports never store these; with a valid checksum this is a bug.
 		return wire.Entry{}, false, corruptBlock(gen, k, fmt.Sprintf("holds status byte %d", uint8(e.Status)))

@@ -196,9 +196,9 @@ type importBatch struct {
 // is sealed as the last when the body ends.
 func readBatches(ctx context.Context, r *wire.Reader, gen []byte, per int, free <-chan []byte, out chan<- importBatch) {
 	defer close(out)
-	slot := per*wire.EntrySize + blockTrailerSize
+	slot, seg := per*wire.EntrySize+blockTrailerSize, segmentEntries(per)
 	held := make([]byte, 0, slot) // the last block read, not yet sealed
-	var index uint32
+	var index uint64
 	var read uint64
 	for {
 		var arena []byte
@@ -226,7 +226,7 @@ func readBatches(ctx context.Context, r *wire.Reader, gen []byte, per int, free 
 			}
 			read += uint64(len(block) / wire.EntrySize)
 			if prev != nil {
-				b.blocks = append(b.blocks, sealBlock(gen, prev, block[:wire.SubjectKeySize], index))
+				b.blocks = append(b.blocks, sealBlock(gen, prev, block[:wire.SubjectKeySize], index == 0, seg))
 				index++
 			}
 			prev = arena[off : off+len(block) : off+slot]
@@ -234,7 +234,7 @@ func readBatches(ctx context.Context, r *wire.Reader, gen []byte, per int, free 
 		switch {
 		case prev == nil || b.err != nil:
 		case b.eof:
-			b.blocks = append(b.blocks, sealBlock(gen, prev, nil, index))
+			b.blocks = append(b.blocks, sealBlock(gen, prev, nil, index == 0, seg))
 		default:
 			held = append(held, prev...)
 		}

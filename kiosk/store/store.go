@@ -118,10 +118,10 @@ func SnapshotPathFor(path string) string {
 // initialMmapSize is 1 GiB on 64-bit platforms and bbolt's default elsewhere.
 const initialMmapSize = (strconv.IntSize / 64) << 30
 
-// BlockEntries is how many entries one bbolt value holds. 777 × 21 bytes
-// plus bbolt's per-element overhead fill four 4 KiB pages exactly
-// (docs/storage.md).
-const BlockEntries = 777
+// BlockEntries is how many entries one bbolt value holds. 774 × 21 bytes,
+// the 82-byte checksum trailer (block.go) and bbolt's per-element overhead
+// fill four 4 KiB pages (docs/storage.md).
+const BlockEntries = 774
 
 // Store is an open kiosk store: the visit file and the snapshot file. It
 // is safe for concurrent use.
