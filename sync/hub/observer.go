@@ -17,6 +17,8 @@ type Observer interface {
 	// Rejected is called when a limit refuses a request (overloaded,
 	// body too large…).
 	Rejected(code protocol.Code)
+	// Upload is called per accepted upload batch with its visit counts.
+	Upload(fresh, duplicate, refused, conflicts int)
 	// NotModified is called for a manifest poll answered 304.
 	NotModified()
 	// SnapshotVersion reports the version being served.
@@ -29,4 +31,5 @@ func (nopObserver) Request(string, int, time.Duration) {}
 func (nopObserver) Download(string, bool, int64)       {}
 func (nopObserver) NotModified()                       {}
 func (nopObserver) Rejected(protocol.Code)             {}
+func (nopObserver) Upload(int, int, int, int)          {}
 func (nopObserver) SnapshotVersion(uint64)             {}

@@ -112,6 +112,7 @@ const (
 	routeAPI      routeKind = iota // small answers: one deadline for the whole request
 	routeDownload                  // files: each write must progress within IdleWriteTimeout
 	routeExempt                    // health and metrics: answered even when overloaded
+	routeUpload                    // like API, but the handler bounds its own (larger) body
 )
 
 // handlerFunc is a route's handler; a returned *httpError is written as the
@@ -163,7 +164,7 @@ func (s *Server) wrap(name string, kind routeKind, methods []string, h handlerFu
 		rc := http.NewResponseController(w)
 		var out http.ResponseWriter = rec
 		switch kind {
-		case routeAPI, routeExempt:
+		case routeAPI, routeExempt, routeUpload:
 			ctx, cancel := context.WithTimeout(r.Context(), s.opts.RequestTimeout)
 			defer cancel()
 			r = r.WithContext(ctx)
@@ -171,7 +172,9 @@ func (s *Server) wrap(name string, kind routeKind, methods []string, h handlerFu
 		case routeDownload:
 			out = &progressWriter{recorder: rec, rc: rc, idle: s.opts.IdleWriteTimeout}
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
+		if kind != routeUpload {
+			r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
+		}
 		err = h(out, r)
 		if err != nil && !rec.wroteHeader {
 			var he *httpError

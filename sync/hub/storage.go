@@ -52,6 +52,11 @@ type Storage interface {
 	// IngestVisits stores a batch of visits from one kiosk durably and
 	// answers per visit, in order, whether it was new or already stored
 	// (by id). Records are validated and authorised by the caller.
+	//
+	// It flags a conflict on a new admitted entry of a subject whose last
+	// admitted movement at the same venue on the same day (Record.Day) was
+	// an entry through another door: the person was let in twice without
+	// an exit between. Conflicting visits are stored like any other.
 	IngestVisits(ctx context.Context, kiosk string, visits []visit.Record) ([]IngestResult, error)
 	// Visits calls fn with the stored visits whose At lies in [from, to),
 	// in pages, ordered by At then id. A non-nil error from fn stops it.
@@ -136,6 +141,7 @@ type Contact struct {
 
 // IngestResult is the answer for one visit of a batch.
 type IngestResult struct {
-	ID  visit.ID
-	New bool // false: stored before (a duplicate)
+	ID       visit.ID
+	New      bool // false: stored before (a duplicate)
+	Conflict bool // see Storage.IngestVisits
 }

@@ -122,7 +122,7 @@ func (s *Store) visitsDB() (*bolt.DB, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketVisits, bucketVisitsByTime} {
+		for _, b := range [][]byte{bucketVisits, bucketVisitsByTime, bucketPresence} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -152,11 +152,12 @@ func (s *Store) Close() error {
 
 // Bucket names.
 var (
-	bucketSnapshots    = []byte("snapshots")   // version (uint64 BE) → SnapshotVersion JSON
-	bucketEnrollments  = []byte("enrollments") // token hash → Enrollment JSON
-	bucketKiosks       = []byte("kiosks")      // kiosk id → Kiosk JSON
-	bucketVisits       = []byte("visits")      // visit id → visit.Record JSON
-	bucketVisitsByTime = []byte("visits_by_time")
+	bucketSnapshots    = []byte("snapshots")      // version (uint64 BE) → SnapshotVersion JSON
+	bucketEnrollments  = []byte("enrollments")    // token hash → Enrollment JSON
+	bucketKiosks       = []byte("kiosks")         // kiosk id → Kiosk JSON
+	bucketVisits       = []byte("visits")         // visit id → visit.Record JSON
+	bucketVisitsByTime = []byte("visits_by_time") // at (ns, offset) + visit id → empty
+	bucketPresence     = []byte("presence")       // venue, day, subject → last admitted movement
 )
 
 // bucket returns a bucket of tx, or nil when tx is nil (no file yet) or

@@ -35,7 +35,7 @@ func (s *Store) IngestVisits(ctx context.Context, kiosk string, visits []visit.R
 	}
 	results := make([]hub.IngestResult, len(visits))
 	err = db.Update(func(tx *bolt.Tx) error {
-		vb, tb := tx.Bucket(bucketVisits), tx.Bucket(bucketVisitsByTime)
+		vb, tb, pb := tx.Bucket(bucketVisits), tx.Bucket(bucketVisitsByTime), tx.Bucket(bucketPresence)
 		for i, r := range visits {
 			results[i] = hub.IngestResult{ID: r.ID}
 			if vb.Get(r.ID[:]) != nil {
@@ -52,6 +52,11 @@ func (s *Store) IngestVisits(ctx context.Context, kiosk string, visits []visit.R
 				return err
 			}
 			results[i].New = true
+			conflict, err := trackPresence(pb, r)
+			if err != nil {
+				return err
+			}
+			results[i].Conflict = conflict
 		}
 		return nil
 	})
@@ -103,4 +108,50 @@ func (s *Store) Visits(ctx context.Context, from, to time.Time, fn func([]visit.
 		}
 		start = next
 	}
+}
+
+// presence is where a subject last moved at a venue on a day.
+type presence struct {
+	Door   string   `json:"door"`
+	Visit  visit.ID `json:"visit"`
+	Inside bool     `json:"inside"`
+}
+
+// presenceKey is venue, day and subject, separated by NUL bytes (names
+// cannot hold one).
+func presenceKey(r visit.Record) []byte {
+	k := make([]byte, 0, len(r.Venue)+len(r.Day)+2+len(r.Subject))
+	k = append(k, r.Venue...)
+	k = append(k, 0)
+	k = append(k, r.Day...)
+	k = append(k, 0)
+	return append(k, r.Subject[:]...)
+}
+
+// trackPresence updates where an admitted subject is and reports a
+// conflict: an entry through one door while inside through another.
+func trackPresence(b *bolt.Bucket, r visit.Record) (bool, error) {
+	if r.Subject.IsZero() || (r.Decision != visit.Admit && r.Decision != visit.Override) {
+		return false, nil
+	}
+	key := presenceKey(r)
+	var p presence
+	if raw := b.Get(key); raw != nil {
+		if err := json.Unmarshal(raw, &p); err != nil {
+			return false, fmt.Errorf("presence record: %w", err)
+		}
+	}
+	conflict := false
+	switch r.Direction {
+	case visit.Entry:
+		conflict = p.Inside && p.Door != r.Door
+		p = presence{Door: r.Door, Visit: r.ID, Inside: true}
+	case visit.Exit:
+		p = presence{Door: r.Door, Visit: r.ID, Inside: false}
+	}
+	val, err := json.Marshal(p)
+	if err != nil {
+		return false, err
+	}
+	return conflict, b.Put(key, val)
 }

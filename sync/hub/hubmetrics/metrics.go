@@ -25,6 +25,9 @@ type Metrics struct {
 	downloads   *prometheus.CounterVec
 	bytesSent   *prometheus.CounterVec
 	notModified prometheus.Counter
+	batches     prometheus.Counter
+	visits      *prometheus.CounterVec
+	conflicts   prometheus.Counter
 	version     prometheus.Gauge
 }
 
@@ -53,11 +56,20 @@ func New() *Metrics {
 		notModified: prometheus.NewCounter(prometheus.CounterOpts{
 			Namespace: namespace, Name: "manifest_not_modified_total", Help: "Manifest polls answered 304 Not Modified.",
 		}),
+		batches: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: namespace, Name: "upload_batches_total", Help: "Visit upload batches accepted.",
+		}),
+		visits: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Name: "visits_total", Help: "Uploaded visits by result: new, duplicate, refused.",
+		}, []string{"result"}),
+		conflicts: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: namespace, Name: "conflicts_total", Help: "New admitted entries of a subject already inside through another door.",
+		}),
 		version: prometheus.NewGauge(prometheus.GaugeOpts{
 			Namespace: namespace, Name: "snapshot_version", Help: "The snapshot version being served.",
 		}),
 	}
-	reg.MustRegister(m.requests, m.duration, m.rejected, m.downloads, m.bytesSent, m.notModified, m.version,
+	reg.MustRegister(m.requests, m.duration, m.rejected, m.downloads, m.bytesSent, m.notModified, m.version, m.batches, m.visits, m.conflicts,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -95,3 +107,12 @@ func (m *Metrics) NotModified() { m.notModified.Inc() }
 
 // SnapshotVersion implements hub.Observer.
 func (m *Metrics) SnapshotVersion(v uint64) { m.version.Set(float64(v)) }
+
+// Upload implements hub.Observer.
+func (m *Metrics) Upload(fresh, duplicate, refused, conflicts int) {
+	m.batches.Inc()
+	m.visits.WithLabelValues("new").Add(float64(fresh))
+	m.visits.WithLabelValues("duplicate").Add(float64(duplicate))
+	m.visits.WithLabelValues("refused").Add(float64(refused))
+	m.conflicts.Add(float64(conflicts))
+}

@@ -33,6 +33,7 @@ func Run(t *testing.T, open Open) {
 		{"ConcurrentRedeem", testConcurrentRedeem},
 		{"Kiosks", testKiosks},
 		{"Visits", testVisits},
+		{"Conflicts", testConflicts},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t)
@@ -286,5 +287,47 @@ func testVisits(t *testing.T, s hub.Storage) {
 	stop := errors.New("stop")
 	if err := s.Visits(ctx, t0, t0.Add(time.Hour), func([]visit.Record) error { return stop }); !errors.Is(err, stop) {
 		t.Fatalf("callback error not returned: %v", err)
+	}
+}
+
+func testConflicts(t *testing.T, s hub.Storage) {
+	ctx := context.Background()
+	at := func(i int) time.Time { return t0.Add(time.Duration(i) * time.Minute) }
+	mk := func(i int, subject byte, door string, dir visit.Direction, dec visit.Decision) visit.Record {
+		r := record(i, at(i))
+		r.Subject, r.Door, r.Direction, r.Decision = visit.Subject{subject}, door, dir, dec
+		return r
+	}
+	batch := []visit.Record{
+		mk(1, 1, "north", visit.Entry, visit.Admit), // inside via north
+		mk(2, 1, "south", visit.Entry, visit.Admit), // conflict: no exit between
+		mk(3, 1, "south", visit.Exit, visit.Admit),  // leaves
+		mk(4, 1, "north", visit.Entry, visit.Admit), // back in: fine
+		mk(5, 1, "north", visit.Entry, visit.Admit), // re-entry at the same door: not a door conflict
+		mk(6, 2, "north", visit.Entry, visit.Deny),  // denied: never inside
+		mk(7, 2, "south", visit.Entry, visit.Admit), // fine
+		mk(8, 3, "north", visit.Entry, visit.Admit),
+		mk(9, 3, "south", visit.Entry, visit.NotVerified), // not admitted: no conflict
+	}
+	other := mk(10, 1, "south", visit.Entry, visit.Admit)
+	other.Day = "2026-12-03" // another day: not inside
+	batch = append(batch, other)
+	res, err := s.IngestVisits(ctx, "k-a", batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []int
+	for i, r := range res {
+		if r.Conflict {
+			got = append(got, i+1)
+		}
+	}
+	if fmt.Sprint(got) != "[2]" {
+		t.Fatalf("conflicts at visits %v, want [2]", got)
+	}
+	// A duplicate is never a new conflict.
+	res, err = s.IngestVisits(ctx, "k-a", batch[1:2])
+	if err != nil || res[0].New || res[0].Conflict {
+		t.Fatalf("duplicate of a conflicting visit: %+v %v", res, err)
 	}
 }
