@@ -81,8 +81,8 @@ func demoStore(t *testing.T, dir string, visits int) map[string]string {
 }
 
 // mountTmpfs mounts a tmpfs of the given size on a fresh directory and
-// unmounts it when the test ends; ok is false, with the reason, where
-// mounting is not allowed.
+// unmounts it when the test ends. The error says why where mounting is
+// not allowed (not root, no CAP_SYS_ADMIN, a container without mounts).
 func mountTmpfs(t *testing.T, size string) (dir string, err error) {
 	t.Helper()
 	dir = filepath.Join(t.TempDir(), "mnt")
@@ -243,9 +243,9 @@ func (h *headlessKiosk) scan(payload string) proofVerdict {
 func (h *headlessKiosk) stop() childResult {
 	h.t.Helper()
 	h.in.Close()
-	rest, _ := io.ReadAll(h.out)
+	io.Copy(io.Discard, h.out) // the tee keeps every byte read in h.stdout
 	h.cmd.Wait()
-	return childResult{args: h.cmd.Args, stdout: append(h.stdout.Bytes(), rest...), stderr: []byte(h.stderr.String()), code: h.cmd.ProcessState.ExitCode()}
+	return childResult{args: h.cmd.Args, stdout: h.stdout.Bytes(), stderr: []byte(h.stderr.String()), code: h.cmd.ProcessState.ExitCode()}
 }
 
 func TestFaultStoreDeletedWhileRunning(t *testing.T) {
@@ -337,13 +337,14 @@ func TestFaultStoreDeletedWhileRunning(t *testing.T) {
 
 // pristineDemoStore is a demo store with enough visits that its visit
 // file has branch pages, leaf pages, a freelist and both meta pages.
-func pristineDemoStore(t *testing.T) (dir string, vars map[string]string) {
+func pristineDemoStore(t *testing.T) string {
 	t.Helper()
-	dir = filepath.Join(t.TempDir(), "pristine")
+	dir := filepath.Join(t.TempDir(), "pristine")
 	if err := os.Mkdir(dir, 0o750); err != nil {
 		t.Fatal(err)
 	}
-	return dir, demoStore(t, dir, 120)
+	demoStore(t, dir, 120)
+	return dir
 }
 
 // faultCheck runs check on the corrupted store in dir and asserts the
@@ -402,7 +403,7 @@ func faultSeed(t *testing.T) uint64 {
 		return n
 	}
 	seed := uint64(time.Now().UnixNano())
-	t.Logf("seed %d (DOORCHECK_FAULT_SEED=%d replays it)", seed, seed)
+	t.Logf("seed %d (DOORCHECK_FAULT_SEED=%d picks the same faults again)", seed, seed)
 	return seed
 }
 
@@ -413,7 +414,7 @@ func TestFaultTruncatedStore(t *testing.T) {
 	if testing.Short() {
 		t.Skip("re-executes the binary for each fault")
 	}
-	pristine, _ := pristineDemoStore(t)
+	pristine := pristineDemoStore(t)
 	rng := rand.New(rand.NewPCG(faultSeed(t), 1))
 	random := envInt(t, "DOORCHECK_TRUNCATIONS", 4)
 	outcomes := map[string]int{}
@@ -475,7 +476,7 @@ func TestFaultBitFlips(t *testing.T) {
 	if testing.Short() {
 		t.Skip("re-executes the binary for each fault")
 	}
-	pristine, _ := pristineDemoStore(t)
+	pristine := pristineDemoStore(t)
 	rng := rand.New(rand.NewPCG(faultSeed(t), 2))
 	perPage := envInt(t, "DOORCHECK_FLIPS", 2)
 	const pageSize = 4096 // bbolt's page size is the OS page size: 4 KiB here
@@ -549,7 +550,7 @@ func TestFaultSnapshotStatusByte(t *testing.T) {
 	if testing.Short() {
 		t.Skip("re-executes the binary for each fault")
 	}
-	pristine, _ := pristineDemoStore(t)
+	pristine := pristineDemoStore(t)
 	h := demo.Hasher()
 	for _, who := range []demo.Person{demo.People()[3], demo.People()[4]} {
 		key := h.IIN(who.IIN)
@@ -609,7 +610,7 @@ func TestFaultSnapshotManifestRot(t *testing.T) {
 	if testing.Short() {
 		t.Skip("re-executes the binary for each fault")
 	}
-	pristine, _ := pristineDemoStore(t)
+	pristine := pristineDemoStore(t)
 	for _, field := range []string{`"subject_hash_key":"`, `"public_key":"`, `"created_at":"`, `"hub_key_id":"`} {
 		t.Run(strings.Trim(field, `":`), func(t *testing.T) {
 			trial := filepath.Join(t.TempDir(), "trial")
