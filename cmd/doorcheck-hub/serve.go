@@ -29,6 +29,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	maxHeader := fs.Int("max-header-bytes", 16<<10, "request header size limit")
 	shutdownTimeout := fs.Duration("shutdown-timeout", 10*time.Second, "time requests in flight get to finish at shutdown")
 	logFormat := fs.String("log-format", "json", "log `format` on stderr: json or text")
+	public := fs.Bool("public-snapshots", false, "serve the manifest and snapshot files without kiosk credentials (they carry the subject-hash key: only behind access control of your own)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -64,7 +65,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	metrics := hubmetrics.New()
 	srv := hub.NewServer(hub.ServerOptions{
 		Data: d, Storage: st, Keys: keys, Config: cfg, Logger: logger, Now: e.now,
-		Observer: metrics, Metrics: metrics.Handler(),
+		Observer: metrics, Metrics: metrics.Handler(), PublicSnapshots: *public,
 		MaxInFlight: *maxInFlight, RequestTimeout: *requestTimeout, IdleWriteTimeout: *idleWrite, MaxHeaderBytes: *maxHeader,
 	})
 	metrics.WatchInFlight(srv.InFlight)
@@ -113,6 +114,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if serr := <-done; !errors.Is(serr, http.ErrServerClosed) && err == nil {
 		err = serr
 	}
+	srv.Close(context.Background())
 	logger.Info("stopped")
 	return err
 }

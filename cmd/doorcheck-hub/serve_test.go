@@ -147,8 +147,22 @@ func (c countingConn) Write(b []byte) (int, error) {
 	return n, err
 }
 
-func countingClient(n *atomic.Int64) *http.Client {
-	return &http.Client{Transport: &http.Transport{
+// bearer adds a kiosk's credential (and its snapshot version) to every
+// request, as the sync client does.
+type bearer struct {
+	cred string
+	rt   http.RoundTripper
+}
+
+func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("Authorization", "Bearer "+b.cred)
+	r.Header.Set(protocol.KioskVersionHeader, "1")
+	return b.rt.RoundTrip(r)
+}
+
+func countingClient(n *atomic.Int64, cred string) *http.Client {
+	return &http.Client{Transport: bearer{cred, &http.Transport{
 		DisableCompression: true,
 		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
 			c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
@@ -157,7 +171,7 @@ func countingClient(n *atomic.Int64) *http.Client {
 			}
 			return countingConn{c, n}, nil
 		},
-	}}
+	}}}
 }
 
 func get(t *testing.T, c *http.Client, url string, header ...string) (*http.Response, []byte) {
@@ -181,8 +195,12 @@ func get(t *testing.T, c *http.Client, url string, header ...string) (*http.Resp
 	return resp, body
 }
 
-func noRedirect() *http.Client {
-	return &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+func noRedirect(cred string) *http.Client {
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	if cred != "" {
+		c.Transport = bearer{cred, http.DefaultTransport}
+	}
+	return c
 }
 
 func hubKey(t *testing.T, data string) ed25519.PublicKey {
@@ -223,8 +241,17 @@ func TestServeSnapshots(t *testing.T) {
 	// Published while the hub serves: import needs no lock serve holds.
 	mustRun(t, "import", "--data", data, writeCSV(t, dir, "v2.csv", iins[:310], 0))
 
+	k := enrollKiosk(t, data, h.url, "cinema-7", "north", "entry")
 	var wireBytes atomic.Int64
-	kiosk := countingClient(&wireBytes)
+	kiosk := countingClient(&wireBytes, k.cred)
+
+	// Snapshot data is personal data: no credentials, no snapshot.
+	for _, path := range []string{"/v1/manifest", "/v1/full", "/v1/delta?from=1", "/v1/files/full-2.dcsnap"} {
+		resp, body := get(t, noRedirect(""), h.url+path)
+		if e := errorCode(t, resp, body); resp.StatusCode != 401 || e.Code != protocol.CodeUnauthorized {
+			t.Errorf("%s without credentials: %d %s", path, resp.StatusCode, body)
+		}
+	}
 
 	// The manifest, then the unchanged-kiosk poll: 304, under 1 KiB.
 	resp, doc := get(t, kiosk, h.url+"/v1/manifest")
@@ -306,7 +333,7 @@ func TestServeSnapshots(t *testing.T) {
 		{"one", http.StatusBadRequest, protocol.CodeBadRequest},
 		{"", http.StatusBadRequest, protocol.CodeBadRequest},
 	} {
-		resp, body := get(t, noRedirect(), h.url+"/v1/delta?from="+tc.from)
+		resp, body := get(t, noRedirect(k.cred), h.url+"/v1/delta?from="+tc.from)
 		if resp.StatusCode != tc.status {
 			t.Errorf("delta from %q: %d %s", tc.from, resp.StatusCode, body)
 			continue
@@ -348,7 +375,7 @@ func TestServeSnapshots(t *testing.T) {
 		{"DELETE", "/v1/files/full-2.dcsnap", 405, protocol.CodeMethodNotAllowed},
 	} {
 		req, _ := http.NewRequest(tc.method, h.url+tc.path, nil)
-		resp, err := noRedirect().Do(req)
+		resp, err := noRedirect(k.cred).Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -381,8 +408,19 @@ func TestServeSnapshots(t *testing.T) {
 		}
 	}
 
+	// A revoked kiosk gets its answer on the next manifest poll.
+	mustRun(t, "revoke", "--data", data, k.id)
+	resp, body = get(t, kiosk, h.url+"/v1/manifest")
+	if e := errorCode(t, resp, body); resp.StatusCode != 403 || e.Code != protocol.CodeKioskRevoked {
+		t.Fatalf("revoked kiosk's poll: %d %s", resp.StatusCode, body)
+	}
+
 	if err := h.stop(t); err != nil {
 		t.Fatalf("hub exit after SIGTERM: %v\n%s", err, h.stderr)
+	}
+	// Contacts are buffered and written at the latest at shutdown.
+	if out := mustRun(t, "kiosks", "--data", data, "--json"); !strings.Contains(out, `"snapshot_version": 1`) || !strings.Contains(out, "last_contact") {
+		t.Errorf("the fleet list lacks the kiosk's contact:\n%s", out)
 	}
 	logs := h.stderr.String()
 	for _, want := range []string{`"msg":"request"`, `"route":"manifest"`, `"status":304`, `"file":"full-2.dcsnap"`, `"msg":"stopped"`} {
@@ -417,9 +455,9 @@ func openEntries(t *testing.T, file []byte, key ed25519.PublicKey) []wire.Entry 
 
 func TestServeBeforeAnyImport(t *testing.T) {
 	data := keygen(t)
-	h := startHub(t, data)
+	h := startHub(t, data, "--public-snapshots")
 	for _, path := range []string{"/v1/manifest", "/v1/full", "/v1/delta?from=0"} {
-		resp, body := get(t, noRedirect(), h.url+path)
+		resp, body := get(t, noRedirect(""), h.url+path)
 		if resp.StatusCode != 404 || errorCode(t, resp, body).Code != protocol.CodeNoSnapshot {
 			t.Errorf("%s before any import: %d %s", path, resp.StatusCode, body)
 		}

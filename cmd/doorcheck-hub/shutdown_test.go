@@ -36,7 +36,7 @@ func TestShutdownFinishesDownloadsInFlight(t *testing.T) {
 	csv := filepath.Join(t.TempDir(), "big.csv")
 	os.WriteFile(csv, []byte(b.String()), 0o600)
 	mustRun(t, "import", "--data", data, csv)
-	h := startHub(t, data)
+	h := startHub(t, data, "--public-snapshots")
 	addr := strings.TrimPrefix(h.url, "http://")
 
 	conn, err := net.Dial("tcp", addr)

@@ -50,6 +50,9 @@ func (s *Server) currentIndex() (*loadedIndex, error) {
 // serveManifest answers the signed index; If-None-Match with its ETag gets
 // 304 and no body.
 func (s *Server) serveManifest(w http.ResponseWriter, r *http.Request) error {
+	if err := s.snapshotAccess(r); err != nil {
+		return err
+	}
 	li, err := s.currentIndex()
 	if err != nil {
 		return err
@@ -70,6 +73,9 @@ func (s *Server) serveManifest(w http.ResponseWriter, r *http.Request) error {
 // serveFull redirects to the latest full file, so a download (and its
 // resume) always uses the immutable name.
 func (s *Server) serveFull(w http.ResponseWriter, r *http.Request) error {
+	if err := s.snapshotAccess(r); err != nil {
+		return err
+	}
 	li, err := s.currentIndex()
 	if err != nil {
 		return err
@@ -82,6 +88,9 @@ func (s *Server) serveFull(w http.ResponseWriter, r *http.Request) error {
 // serveDelta answers "delta from N": the first step of the chain, nothing
 // to do, or take the full one (docs/protocol.md).
 func (s *Server) serveDelta(w http.ResponseWriter, r *http.Request) error {
+	if err := s.snapshotAccess(r); err != nil {
+		return err
+	}
 	raw := r.URL.Query().Get("from")
 	from, err := strconv.ParseUint(raw, 10, 64)
 	if err != nil {
@@ -118,6 +127,9 @@ func redirect(w http.ResponseWriter, path string) {
 // serveFile serves one immutable snapshot file with ETag, conditional
 // requests and ranges.
 func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) error {
+	if err := s.snapshotAccess(r); err != nil {
+		return err
+	}
 	name := r.URL.Path[len(protocol.FilesPath):]
 	base, version, ok := protocol.ParseFileName(name)
 	if !ok {
@@ -196,5 +208,24 @@ func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) error {
 		h.Status, h.Message, status = "unavailable", "the snapshot index cannot be read: see the hub's log", http.StatusServiceUnavailable
 	}
 	writeJSON(w, status, h)
+	return nil
+}
+
+// snapshotAccess lets a request at snapshot data through: any request with
+// PublicSnapshots, else only an enrolled, unrevoked kiosk, whose contact
+// (and reported version) it notes.
+func (s *Server) snapshotAccess(r *http.Request) error {
+	if s.opts.PublicSnapshots {
+		return nil
+	}
+	k, err := s.authenticate(r)
+	if err != nil {
+		return err
+	}
+	c := Contact{Kiosk: k.ID, At: s.opts.Now().UTC()}
+	if v, err := strconv.ParseUint(r.Header.Get(protocol.KioskVersionHeader), 10, 64); err == nil {
+		c.SnapshotVersion = v
+	}
+	s.noteContact(r.Context(), c)
 	return nil
 }

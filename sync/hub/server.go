@@ -25,6 +25,10 @@ type ServerOptions struct {
 	// Observer receives request and download events (the Prometheus
 	// metrics); nil observes nothing.
 	Observer Observer
+	// PublicSnapshots serves the manifest and snapshot files without kiosk
+	// credentials. They carry the subject-hash key, so only do this behind
+	// access control of your own (docs/protocol.md, Privacy).
+	PublicSnapshots bool
 	// Rand supplies kiosk ids and secrets (default crypto/rand).
 	Rand io.Reader
 	// Metrics, when set, is served at /metrics (exempt from the in-flight
@@ -70,6 +74,7 @@ type Server struct {
 	index    *indexCache
 	inFlight chan struct{}
 	mux      *http.ServeMux
+	contacts contactBuffer
 }
 
 // NewServer returns a server over a data directory whose keys are loaded.

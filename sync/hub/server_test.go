@@ -58,7 +58,7 @@ func decodeError(t *testing.T, resp *http.Response) protocol.Error {
 
 func TestOverloadedAnswers503WithRetryAfter(t *testing.T) {
 	entered, release := make(chan struct{}), make(chan struct{})
-	url, _ := testServer(t, ServerOptions{MaxInFlight: 1}, func(s *Server) {
+	url, _ := testServer(t, ServerOptions{MaxInFlight: 1, PublicSnapshots: true}, func(s *Server) {
 		s.route("/test/block", "block", routeAPI, getHead, func(w http.ResponseWriter, r *http.Request) error {
 			close(entered)
 			<-release
@@ -175,7 +175,7 @@ func TestStalledDownloadIsCutOff(t *testing.T) {
 		t.Fatal(err)
 	}
 	obs := &downloadObserver{done: make(chan int64, 1)}
-	url, _ := testServer(t, ServerOptions{Data: d, Keys: keys, IdleWriteTimeout: 100 * time.Millisecond, Observer: obs}, nil)
+	url, _ := testServer(t, ServerOptions{Data: d, Keys: keys, IdleWriteTimeout: 100 * time.Millisecond, Observer: obs, PublicSnapshots: true}, nil)
 
 	conn, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
 	if err != nil {

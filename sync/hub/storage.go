@@ -46,7 +46,8 @@ type Storage interface {
 	// revocation stands) and returns it; ErrNotFound for an unknown id.
 	RevokeKiosk(ctx context.Context, id string, at time.Time) (Kiosk, error)
 	// RecordContacts stores the latest contact of several kiosks in one
-	// write; a contact older than the stored one is ignored.
+	// write; a contact older than the stored one is ignored, and unknown
+	// fields (version 0, !HasBacklog) leave the stored values.
 	RecordContacts(ctx context.Context, contacts []Contact) error
 
 	// IngestVisits stores a batch of visits from one kiosk durably and
@@ -133,10 +134,14 @@ func (k Kiosk) Revoked() bool { return !k.RevokedAt.IsZero() }
 
 // Contact is what a kiosk's request told the hub about it.
 type Contact struct {
-	Kiosk           string
-	At              time.Time
+	Kiosk string
+	At    time.Time
+	// SnapshotVersion is the kiosk's version; 0 leaves the stored one.
 	SnapshotVersion uint64
-	Backlog         uint64 // visits the kiosk reported still unsent
+	// Backlog is how many visits the kiosk still holds unsent, when
+	// HasBacklog (an upload reports it; a manifest poll does not).
+	Backlog    uint64
+	HasBacklog bool
 }
 
 // IngestResult is the answer for one visit of a batch.

@@ -78,12 +78,9 @@ func (s *Server) serveUpload(w http.ResponseWriter, r *http.Request) error {
 			conflicts++
 		}
 	}
-	if err := s.opts.Storage.RecordContacts(r.Context(), []Contact{{
-		Kiosk: k.ID, At: s.opts.Now().UTC(), SnapshotVersion: req.SnapshotVersion, Backlog: req.Backlog,
-	}}); err != nil {
-		// The visits are stored; a lost contact time only ages the fleet list.
-		s.opts.Logger.Warn("record kiosk contact", "kiosk", k.ID, "error", err.Error())
-	}
+	s.noteContact(r.Context(), Contact{
+		Kiosk: k.ID, At: s.opts.Now().UTC(), SnapshotVersion: req.SnapshotVersion, Backlog: req.Backlog, HasBacklog: true,
+	})
 	s.opts.Observer.Upload(fresh, dup, refused, conflicts)
 	writeJSON(w, http.StatusOK, protocol.UploadResponse{Results: results, Conflicts: conflicts})
 	return nil

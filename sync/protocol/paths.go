@@ -23,6 +23,10 @@ const (
 // answers.
 const VersionHeader = "Doorcheck-Version"
 
+// KioskVersionHeader is sent by a kiosk with its current snapshot version
+// (0 for none), so the fleet list shows what every kiosk has.
+const KioskVersionHeader = "Doorcheck-Kiosk-Version"
+
 // SnapshotContentType is the media type of snapshot files.
 const SnapshotContentType = "application/vnd.doorcheck.snapshot"
 

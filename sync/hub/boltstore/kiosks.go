@@ -153,7 +153,13 @@ func (s *Store) RecordContacts(ctx context.Context, contacts []hub.Contact) erro
 			if !c.At.After(k.LastContact) {
 				continue
 			}
-			k.LastContact, k.SnapshotVersion, k.Backlog = c.At, c.SnapshotVersion, c.Backlog
+			k.LastContact = c.At
+			if c.SnapshotVersion != 0 {
+				k.SnapshotVersion = c.SnapshotVersion
+			}
+			if c.HasBacklog {
+				k.Backlog = c.Backlog
+			}
 			if err := putJSON(b, []byte(c.Kiosk), k); err != nil {
 				return err
 			}

@@ -202,14 +202,19 @@ func testKiosks(t *testing.T, s hub.Storage) {
 		t.Fatalf("kiosks ordered by id: %+v %v", ks, err)
 	}
 	err = s.RecordContacts(ctx, []hub.Contact{
-		{Kiosk: "k-a", At: t0.Add(10 * time.Minute), SnapshotVersion: 4, Backlog: 12},
+		{Kiosk: "k-a", At: t0.Add(9 * time.Minute), SnapshotVersion: 4, Backlog: 12, HasBacklog: true},
 		{Kiosk: "k-b", At: t0.Add(5 * time.Minute), SnapshotVersion: 3},
 		{Kiosk: "k-unknown", At: t0},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.RecordContacts(ctx, []hub.Contact{{Kiosk: "k-a", At: t0.Add(time.Minute), SnapshotVersion: 1}}); err != nil {
+	if err := s.RecordContacts(ctx, []hub.Contact{{Kiosk: "k-a", At: t0.Add(time.Minute), SnapshotVersion: 1, HasBacklog: true}}); err != nil {
+		t.Fatal(err)
+	}
+	// A newer contact that knows neither version nor backlog (a manifest
+	// poll) moves the time only.
+	if err := s.RecordContacts(ctx, []hub.Contact{{Kiosk: "k-a", At: t0.Add(10 * time.Minute)}}); err != nil {
 		t.Fatal(err)
 	}
 	a, err := s.Kiosk(ctx, "k-a")
