@@ -19,9 +19,9 @@ type contactBuffer struct {
 	flushed time.Time
 }
 
-// add records c, merging with what is pending for the kiosk: the newest
-// time wins, and a contact without a version or backlog (a manifest poll)
-// keeps the last ones reported.
+// add records c, merging with what is pending for the kiosk: the newer
+// contact wins, and what it does not know (a manifest poll reports no
+// backlog) is taken from the older one.
 func (b *contactBuffer) add(c Contact) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -29,15 +29,17 @@ func (b *contactBuffer) add(c Contact) {
 		b.pending = make(map[string]Contact)
 	}
 	if old, ok := b.pending[c.Kiosk]; ok {
-		if c.SnapshotVersion == 0 {
-			c.SnapshotVersion = old.SnapshotVersion
-		}
-		if !c.HasBacklog {
-			c.Backlog, c.HasBacklog = old.Backlog, old.HasBacklog
-		}
+		newer, older := c, old
 		if old.At.After(c.At) {
-			c.At = old.At
+			newer, older = old, c
 		}
+		if newer.SnapshotVersion == 0 {
+			newer.SnapshotVersion = older.SnapshotVersion
+		}
+		if !newer.HasBacklog {
+			newer.Backlog, newer.HasBacklog = older.Backlog, older.HasBacklog
+		}
+		c = newer
 	}
 	b.pending[c.Kiosk] = c
 }
