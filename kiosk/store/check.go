@@ -72,9 +72,16 @@ func checkMeta(path string) error {
 		return err
 	}
 	defer f.Close()
+	_, err = readMeta(f)
+	return err
+}
+
+// readMeta reads and checks the meta pages of an open bbolt file, and
+// returns the one bbolt will use.
+func readMeta(f *os.File) (metaPage, error) {
 	st, err := f.Stat()
 	if err != nil {
-		return err
+		return metaPage{}, err
 	}
 	size := st.Size()
 	buf := make([]byte, pageHeaderSize+metaSize)
@@ -107,19 +114,19 @@ func checkMeta(path string) error {
 	case ok1:
 		m = m1
 	default:
-		return fmt.Errorf("%w: no valid bbolt meta page (not a store, or its first pages are damaged)", ErrCorrupt)
+		return m, fmt.Errorf("%w: no valid bbolt meta page (not a store, or its first pages are damaged)", ErrCorrupt)
 	}
 	pages := uint64(size) / uint64(m.pageSize)
 	switch {
 	case m.highWater > pages:
-		return fmt.Errorf("%w: the file is %d bytes, its meta page records %d pages of %d bytes (truncated?)",
+		return m, fmt.Errorf("%w: the file is %d bytes, its meta page records %d pages of %d bytes (truncated?)",
 			ErrCorrupt, size, m.highWater, m.pageSize)
 	case m.root < 2 || m.root >= m.highWater:
-		return fmt.Errorf("%w: root page %d outside the file's %d pages", ErrCorrupt, m.root, m.highWater)
+		return m, fmt.Errorf("%w: root page %d outside the file's %d pages", ErrCorrupt, m.root, m.highWater)
 	case m.freelist != noFreelist && (m.freelist < 2 || m.freelist >= m.highWater):
-		return fmt.Errorf("%w: freelist page %d outside the file's %d pages", ErrCorrupt, m.freelist, m.highWater)
+		return m, fmt.Errorf("%w: freelist page %d outside the file's %d pages", ErrCorrupt, m.freelist, m.highWater)
 	}
-	return nil
+	return m, nil
 }
 
 // checkTx walks every bucket, key and value of tx — touching every page
@@ -129,12 +136,19 @@ func checkMeta(path string) error {
 // because bbolt's check runs in a goroutine of its own, where a fault
 // cannot be caught: after the walk, every page it will read is known to
 // be inside the file.
-func checkTx(tx *bolt.Tx) error {
+//
+// Generation buckets are skipped by the walk; full is false for a file
+// that still holds them (the single-file layout), where bbolt's check
+// would read them too.
+func checkTx(tx *bolt.Tx, full bool) error {
 	var sum byte
 	err := tx.ForEach(func(name []byte, b *bolt.Bucket) error {
+		if isGeneration(name) {
+			return nil
+		}
 		return walkBucket(b, &sum)
 	})
-	if err != nil {
+	if err != nil || !full {
 		return err
 	}
 	var errs []error

@@ -1,7 +1,9 @@
 package store
 
 import (
+	"errors"
 	"fmt"
+	"os"
 	"runtime/debug"
 	"sync/atomic"
 
@@ -73,7 +75,7 @@ func (s *Store) logUpdate(fn func(*bolt.Tx) error) error {
 
 // snapDB returns the snapshot file's handle, or an error saying why
 // there is none to use.
-func (s *Store) snapDB() (*bolt.DB, error) {
+func (s *Store) snapDB() (*boltFile, error) {
 	if err := s.snapBroken.get(); err != nil {
 		return nil, err
 	}
@@ -110,11 +112,34 @@ func (s *Store) snapUpdate(fn func(*bolt.Tx) error) error {
 	return guard(snapshotFileName, s.snapPath, &s.snapBroken, func() error { return db.Update(fn) })
 }
 
-// closeGuarded closes a bbolt file; a panic while flushing a damaged file
-// is an error, not a crash.
-func closeGuarded(db *bolt.DB) error {
-	if db == nil {
+// boltFile is an open bbolt file and the file descriptor bbolt opened
+// for it.
+type boltFile struct {
+	*bolt.DB
+	file *os.File
+}
+
+// closeGuarded closes a bbolt file. A file given up on (broken) is not
+// handed to bbolt's Close, which would wait forever for a writer lock
+// that a panic inside a transaction left taken: its file lock is released
+// and its descriptor closed, and the memory map stays until the process
+// ends. A panic while closing is an error, not a crash.
+func closeGuarded(bf *boltFile, broken bool) error {
+	if bf == nil {
 		return nil
 	}
-	return guard("bbolt file", db.Path(), nil, db.Close)
+	if broken {
+		return abandon(bf.file)
+	}
+	err := guard("bbolt file", bf.Path(), nil, bf.DB.Close)
+	if errors.Is(err, ErrCorrupt) {
+		abandon(bf.file)
+	}
+	return err
+}
+
+// abandon unlocks and closes the file of a bbolt handle that will not be
+// used again.
+func abandon(f *os.File) error {
+	return errors.Join(unlockFile(f), f.Close())
 }

@@ -48,8 +48,15 @@ func Open(path string, opt Options) (*Store, error) {
 	s.log, s.logFile = log, fi
 	single, err := s.initLog()
 	if err != nil {
-		closeGuarded(log)
+		closeGuarded(log, s.logBroken.get() != nil)
 		return nil, err
+	}
+	if single && !opt.ReadOnly {
+		if err := s.migrate(); err != nil {
+			s.Close()
+			return nil, err
+		}
+		single = false
 	}
 	if err := s.openSnapshot(single); err != nil {
 		s.Close()
@@ -63,7 +70,7 @@ func Open(path string, opt Options) (*Store, error) {
 // (unless it may be created), and is as long as its meta page says.
 // bbolt's open runs under the storage guard. It returns the identity of
 // the file bbolt opened, which is the file at path when it returns.
-func openBolt(path, what string, opt Options, create bool, mmapSize int) (*bolt.DB, os.FileInfo, error) {
+func openBolt(path, what string, opt Options, create bool, mmapSize int) (*boltFile, os.FileInfo, error) {
 	for attempt := 0; ; attempt++ {
 		db, fi, err := openBoltOnce(path, what, opt, create, mmapSize)
 		if err != nil {
@@ -75,14 +82,14 @@ func openBolt(path, what string, opt Options, create bool, mmapSize int) (*bolt.
 		if now, err := os.Stat(path); err == nil && os.SameFile(now, fi) {
 			return db, fi, nil
 		}
-		closeGuarded(db)
+		closeGuarded(db, false)
 		if attempt == 2 {
 			return nil, nil, fmt.Errorf("open %s %s: %w", what, path, ErrStoreGone)
 		}
 	}
 }
 
-func openBoltOnce(path, what string, opt Options, create bool, mmapSize int) (*bolt.DB, os.FileInfo, error) {
+func openBoltOnce(path, what string, opt Options, create bool, mmapSize int) (*boltFile, os.FileInfo, error) {
 	st, err := os.Stat(path)
 	switch {
 	case errors.Is(err, os.ErrNotExist) && !create:
@@ -93,7 +100,7 @@ func openBoltOnce(path, what string, opt Options, create bool, mmapSize int) (*b
 	case st.Size() == 0 && !create:
 		return nil, nil, fmt.Errorf("open %s %s: %w: the file is empty (0 bytes)", what, path, ErrCorrupt)
 	case st.Size() > 0:
-		if err := checkMeta(path); err != nil {
+		if err := checkPages(path, what == visitFileName); err != nil {
 			return nil, nil, fmt.Errorf("open %s %s: %w", what, path, err)
 		}
 	}
@@ -120,7 +127,7 @@ func openBoltOnce(path, what string, opt Options, create bool, mmapSize int) (*b
 	})
 	if err != nil {
 		if db == nil && file != nil && errors.Is(err, ErrCorrupt) {
-			file.Close() // bbolt panicked mid-open: release its lock at least
+			abandon(file) // bbolt panicked mid-open: release its lock at least
 		}
 		switch {
 		case errors.Is(err, bolt.ErrTimeout):
@@ -135,12 +142,13 @@ func openBoltOnce(path, what string, opt Options, create bool, mmapSize int) (*b
 		}
 		return nil, nil, fmt.Errorf("open %s %s: %w", what, path, err)
 	}
+	bf := &boltFile{DB: db, file: file}
 	fi, err := file.Stat()
 	if err != nil {
-		closeGuarded(db)
+		closeGuarded(bf, false)
 		return nil, nil, fmt.Errorf("open %s %s: %w", what, path, err)
 	}
-	return db, fi, nil
+	return bf, fi, nil
 }
 
 // initLog checks the visit file's consistency, creates its buckets, and
@@ -152,7 +160,10 @@ func (s *Store) initLog() (single bool, err error) {
 			return fmt.Errorf("%w: the file holds no visit log", ErrCorrupt)
 		}
 		single = holdsSnapshot(tx)
-		return checkTx(tx)
+		// A single-file store is rewritten by the migration, which reads
+		// every visit-log value on the way; its snapshot pages, perhaps
+		// hundreds of megabytes, are not the visit log's to check.
+		return checkTx(tx, !single)
 	})
 	if err != nil {
 		return false, fmt.Errorf("open %s %s: %w", visitFileName, s.path, err)
@@ -216,7 +227,17 @@ func (s *Store) openSnapshot(single bool) error {
 	}
 	s.snap = db
 	if !s.opt.ReadOnly {
-		if err := s.snapUpdate(dropOrphans); err != nil {
+		// Only write when there is something to drop: a plain start
+		// leaves the snapshot file as it was.
+		var orphans bool
+		err := s.snapView(func(tx *bolt.Tx) error {
+			orphans = tx.Bucket([]byte(bucketMeta)) == nil || len(orphansIn(tx)) > 0
+			return nil
+		})
+		if err == nil && orphans {
+			err = s.snapUpdate(dropOrphans)
+		}
+		if err != nil {
 			return s.refuseSnapshot(err)
 		}
 	}
@@ -230,7 +251,7 @@ func (s *Store) refuseSnapshot(err error) error {
 		return err
 	}
 	if !s.snapShared {
-		closeGuarded(s.snap)
+		closeGuarded(s.snap, s.snapBroken.get() != nil)
 	}
 	s.snap, s.snapShared, s.snapErr = nil, false, err
 	s.manifest, s.gen = nil, nil
@@ -240,27 +261,31 @@ func (s *Store) refuseSnapshot(err error) error {
 // dropOrphans creates the meta bucket and deletes every generation that
 // meta/current does not name: what a crashed import left behind.
 func dropOrphans(tx *bolt.Tx) error {
-	meta, err := tx.CreateBucketIfNotExists([]byte(bucketMeta))
-	if err != nil {
+	if _, err := tx.CreateBucketIfNotExists([]byte(bucketMeta)); err != nil {
 		return err
 	}
-	current := meta.Get([]byte(keyCurrent))
-	var orphans [][]byte
-	err = tx.ForEach(func(name []byte, _ *bolt.Bucket) error {
-		if isGeneration(name) && !bytes.Equal(name, current) {
-			orphans = append(orphans, bytes.Clone(name))
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	for _, name := range orphans {
+	for _, name := range orphansIn(tx) {
 		if err := tx.DeleteBucket(name); err != nil {
 			return fmt.Errorf("drop orphan generation %s: %w", name, err)
 		}
 	}
 	return nil
+}
+
+// orphansIn lists the generations that meta/current does not name.
+func orphansIn(tx *bolt.Tx) [][]byte {
+	var current []byte
+	if meta := tx.Bucket([]byte(bucketMeta)); meta != nil {
+		current = meta.Get([]byte(keyCurrent))
+	}
+	var orphans [][]byte
+	_ = tx.ForEach(func(name []byte, _ *bolt.Bucket) error {
+		if isGeneration(name) && !bytes.Equal(name, current) {
+			orphans = append(orphans, bytes.Clone(name))
+		}
+		return nil
+	})
+	return orphans
 }
 
 // loadCurrent reads the current manifest from the snapshot file. A
@@ -281,9 +306,9 @@ func (s *Store) loadCurrent() error {
 		if raw == nil {
 			return nil
 		}
-		m = new(wire.Manifest)
-		if err := json.Unmarshal(raw, m); err != nil {
-			return fmt.Errorf("%w: stored manifest does not decode: %v", ErrCorrupt, err)
+		var err error
+		if m, err = decodeManifest(raw); err != nil {
+			return err
 		}
 		gen = meta.Get([]byte(keyCurrent))
 		if gen == nil || tx.Bucket(gen) == nil {
@@ -296,9 +321,18 @@ func (s *Store) loadCurrent() error {
 	if err != nil {
 		return s.refuseSnapshot(fmt.Errorf("open %s %s: %w", snapshotFileName, s.snapPath, err))
 	}
-	if m != nil {
-		s.setCurrent(m, at, gen)
+	if m == nil {
+		return nil
 	}
+	if want := hubKeyID(s.opt.HubKey); len(s.opt.HubKey) > 0 && m.HubKeyID != want {
+		if !s.opt.ReplaceForeign {
+			return fmt.Errorf("open %s %s: %w: the snapshot (version %d) is signed by hub key %s, the config pins %s: import a snapshot from your hub (doorcheck snapshot import FILE)",
+				snapshotFileName, s.snapPath, ErrHubKeyMismatch, m.Version, m.HubKeyID, want)
+		}
+		s.foreign = m
+		return nil
+	}
+	s.setCurrent(m, at, gen)
 	return nil
 }
 
@@ -329,4 +363,17 @@ func (s *Store) ensureSnapshotFile() error {
 
 func isGeneration(name []byte) bool {
 	return len(name) > len(genPrefix) && string(name[:len(genPrefix)]) == genPrefix
+}
+
+// decodeManifest decodes a stored manifest; one that does not decode is
+// damage.
+func decodeManifest(raw []byte) (*wire.Manifest, error) {
+	if raw == nil {
+		return nil, fmt.Errorf("%w: no stored manifest", ErrCorrupt)
+	}
+	m := new(wire.Manifest)
+	if err := json.Unmarshal(raw, m); err != nil {
+		return nil, fmt.Errorf("%w: stored manifest does not decode: %v", ErrCorrupt, err)
+	}
+	return m, nil
 }

@@ -91,6 +91,9 @@ func (s *Store) exclusive(r *wire.Reader, kind wire.Kind, what string, progress 
 	if err := s.ensureSnapshotFile(); err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
+	if err := s.admit(r.Manifest); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
 	return apply(progress)
 }
 

@@ -21,8 +21,6 @@ import (
 	"sync"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/doorcheck/doorcheck/sync/wire"
 )
 
@@ -74,7 +72,25 @@ var (
 	ErrStoreGone = errors.New("store file was deleted or replaced while open")
 	// ErrReadOnly is returned by writes to a store opened read-only.
 	ErrReadOnly = errors.New("store is open read-only")
+	// ErrHubKeyMismatch means the stored snapshot was signed by another
+	// hub key than the pinned one (Options.HubKey): its data is not this
+	// deployment's (the demo issuer key, for one, is public).
+	ErrHubKeyMismatch = errors.New("stored snapshot is signed by another hub key than the pinned one")
+	// ErrFromFuture refuses a snapshot created later than now plus the
+	// clock skew: either the hub's clock or this kiosk's is wrong, and
+	// importing it would make every later, correct snapshot look old.
+	ErrFromFuture = errors.New("snapshot was created in the future")
+	// ErrVersionJump refuses a snapshot whose version is more than
+	// MaxVersionJump past the current one (or past 0 for a store without
+	// a snapshot): one such snapshot, correctly signed by a buggy hub,
+	// would otherwise block every later import as a rollback.
+	ErrVersionJump = errors.New("snapshot version jumps too far")
 )
+
+// MaxVersionJump bounds how far one import may move the snapshot version
+// forward (docs/formats.md): 2³², 136 years of versions numbered by
+// seconds, far more for versions numbered by days or imports.
+const MaxVersionJump = 1 << 32
 
 // Options tune a Store. The zero value opens an existing store for a kiosk.
 type Options struct {
@@ -94,6 +110,19 @@ type Options struct {
 	ReadOnly bool
 	// SnapshotPath is the snapshot file. Empty: SnapshotPathFor(path).
 	SnapshotPath string
+	// HubKey is the pinned hub key. When set, a stored snapshot signed by
+	// another key is refused: Open fails with ErrHubKeyMismatch, unless
+	// ReplaceForeign is set.
+	HubKey ed25519.PublicKey
+	// ReplaceForeign (snapshot import) opens a store whose snapshot is
+	// signed by another key than HubKey as if it had none, so that a
+	// full snapshot from the pinned hub replaces it whatever its version.
+	ReplaceForeign bool
+	// Now is the clock an import's creation time is checked against;
+	// nil is time.Now. ClockSkew is how far ahead of it a snapshot's
+	// creation time may be (the config's policy.clock_skew).
+	Now       func() time.Time
+	ClockSkew time.Duration
 
 	// blockEntries overrides BlockEntries (tests use small blocks to
 	// exercise block boundaries).
@@ -133,7 +162,7 @@ type Store struct {
 
 	// log is the visit file; logFile is what bbolt opened, so Record can
 	// tell whether the path still names it.
-	log     *bolt.DB
+	log     *boltFile
 	logFile os.FileInfo
 	// logBroken, once set, refuses every further use of the visit file:
 	// a fault or panic inside bbolt left it possibly inconsistent, or it
@@ -145,12 +174,18 @@ type Store struct {
 	// bucket. Lookup uses the cached name to skip reading meta in every
 	// transaction.
 	mu         sync.RWMutex
-	snap       *bolt.DB // nil: no snapshot file (yet), or it was refused
-	snapShared bool     // snap is log: a read-only store in the single-file layout
-	snapErr    error    // why the snapshot file was not opened, if it exists
-	manifest   *wire.Manifest
-	importedAt time.Time
-	gen        []byte // never modified once set; replaced on flip
+	snap       *boltFile // nil: no snapshot file (yet), or it was refused
+	snapShared bool      // snap is log: a read-only store in the single-file layout
+	snapErr    error     // why the snapshot file was not opened, if it exists
+	// foreign is the stored manifest that ReplaceForeign set aside: it
+	// is not current, and the next full import replaces it.
+	foreign *wire.Manifest
+	// migrateProblem says why a migration left the old file's snapshot
+	// behind.
+	migrateProblem error
+	manifest       *wire.Manifest
+	importedAt     time.Time
+	gen            []byte // never modified once set; replaced on flip
 	// snapBroken refuses further use of the snapshot file after a fault
 	// or panic inside bbolt.
 	snapBroken brokenFlag
@@ -166,9 +201,9 @@ func (s *Store) Close() error {
 	s.mu.Unlock()
 	var errs []error
 	if snap != nil && !s.snapShared {
-		errs = append(errs, closeGuarded(snap))
+		errs = append(errs, closeGuarded(snap, s.snapBroken.get() != nil))
 	}
-	errs = append(errs, closeGuarded(s.log))
+	errs = append(errs, closeGuarded(s.log, s.logBroken.get() != nil || s.snapShared && s.snapBroken.get() != nil))
 	return errors.Join(errs...)
 }
 
@@ -185,12 +220,16 @@ func (s *Store) SnapshotPath() string { return s.snapPath }
 func (s *Store) SnapshotProblem() error {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	if s.snapErr == nil {
+		return s.migrateProblem
+	}
 	return s.snapErr
 }
 
 func (s *Store) setCurrent(m *wire.Manifest, importedAt time.Time, gen []byte) {
 	s.mu.Lock()
 	s.manifest, s.importedAt, s.gen = m, importedAt, gen
+	s.foreign, s.migrateProblem = nil, nil
 	s.mu.Unlock()
 }
 

@@ -85,6 +85,9 @@ func (s *Store) Record(ctx context.Context, v Visit) (Counters, error) {
 	if err != nil {
 		return Counters{}, fmt.Errorf("record visit %s: %w", v.ID, err)
 	}
+	if err := s.stillAtPath(); err != nil {
+		return Counters{}, fmt.Errorf("record visit %s: %w", v.ID, err)
+	}
 	return out, nil
 }
 
