@@ -203,7 +203,19 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		if errors.Is(err, flag.ErrHelp) {
 			w = o.e.stdout
 		}
-		w.Write(o.buf.Bytes())
+		// The flag package quotes the unknown flag as typed: every line
+		// goes through the sanitizer like any other error text.
+		for _, line := range strings.SplitAfter(o.buf.String(), "\n") {
+			if line == "" {
+				continue
+			}
+			// Tabs indent the flag package's help text: keep them as spaces.
+			line = strings.ReplaceAll(line, "\t", "    ")
+			io.WriteString(w, sanitize.EscapeLimit(strings.TrimSuffix(line, "\n"), maxErrorLine))
+			if strings.HasSuffix(line, "\n") {
+				io.WriteString(w, "\n")
+			}
+		}
 		o.buf.Reset()
 	}
 	if err != nil {

@@ -33,7 +33,7 @@ func runQRDecode(ctx context.Context, e *env, args []string) error {
 	for _, path := range fs.Args() {
 		payloads, err := decodeFile(ctx, path)
 		if err != nil {
-			fmt.Fprintf(e.stderr, "%s: %v\n", sanitize.Escape(path), err)
+			fmt.Fprintf(e.stderr, "%s: %s\n", sanitize.Escape(path), errorText(err))
 			failed++
 			continue
 		}
