@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/doorcheck/doorcheck/kiosk/reason"
+	"github.com/doorcheck/doorcheck/scanner/sanitize"
 )
 
 // verdictJSON is the stable JSON shape of a verdict, one object per line in
@@ -33,6 +34,7 @@ type verdictJSON struct {
 	ExpiredAgoS     int64         `json:"expired_ago_s,omitempty"`
 	ValidInS        int64         `json:"valid_in_s,omitempty"`
 	Undoes          string        `json:"undoes,omitempty"`
+	Detail          string        `json:"detail,omitempty"`         // why, in words, when the reason code alone does not say (sanitized)
 	Failure         Failure       `json:"failure,omitempty"`        // cannot_record only: disk_full|read_only|…
 	FailureDetail   string        `json:"failure_detail,omitempty"` // cannot_record only: the error, sanitized
 }
@@ -48,7 +50,8 @@ func (v Verdict) MarshalJSON() ([]byte, error) {
 		Kind:            v.Kind,
 		Direction:       v.Direction.String(),
 		Subject:         v.Subject,
-		Source:          v.Source,
+		Source:          sanitize.EscapeLimit(v.Source, maxFailureDetail),
+		Detail:          sanitize.EscapeLimit(v.Detail, maxFailureDetail),
 		VisitID:         v.VisitID,
 		Recorded:        v.Recorded,
 		Repeat:          v.Repeat,
