@@ -148,14 +148,36 @@ func TestSnapshotGenImportInfo(t *testing.T) {
 		t.Fatalf("delta: %d %s", code, errOut)
 	}
 	out, _, code = run(t, nil, "", "snapshot", "info", "--config", cfg)
-	if code != exitOK || !strings.Contains(out, "version     2") || !strings.Contains(out, "STALE") {
-		t.Fatalf("info: %d %q", code, out) // generated data is from 2026-11-01: stale by design
+	if code != exitOK || !strings.Contains(out, "version     2") || !strings.Contains(out, "TOO OLD") {
+		t.Fatalf("info: %d %q", code, out) // generated data is from 2026-11-01: too old by design
 	}
 	// Generated data is also beyond the hard data age limit (a week), so
 	// it gives no colour at all, even with stale: warn.
 	out, _, _ = run(t, nil, "", "check", "--config", cfg, "--json", iins[0])
 	if v := parseLines(t, out)[0]; v.Status != "" || v.Verdict != "not_verified" || !slices.Equal(v.Reasons, []string{"data_too_old"}) || v.SnapshotVersion != 2 {
 		t.Fatalf("generated IIN: %+v", v)
+	}
+	// The same data stamped now decides: the generated IIN is found and
+	// has a colour.
+	fresh := filepath.Join(dir, "fresh.snap")
+	if _, errOut, code := run(t, nil, "", "snapshot", "gen", "--subjects", "5000", "--out", fresh, "--seed", "7", "--created", "now"); code != exitOK {
+		t.Fatalf("gen --created now: %d %s", code, errOut)
+	}
+	freshKey, _ := os.ReadFile(fresh + ".hubkey")
+	freshCfg := filepath.Join(dir, "fresh.yaml")
+	os.WriteFile(freshCfg, []byte("kiosk: {id: k, venue: v, door: d}\nstore: {path: fresh.db}\nhub: {public_key: "+strings.TrimSpace(string(freshKey))+"}\n"), 0o600)
+	if _, errOut, code := run(t, nil, "", "snapshot", "import", "--config", freshCfg, fresh); code != exitOK {
+		t.Fatalf("import fresh: %d %s", code, errOut)
+	}
+	if out, _, code := run(t, nil, "", "snapshot", "info", "--config", freshCfg); code != exitOK || !strings.Contains(out, "fresh") {
+		t.Fatalf("info fresh: %d %q", code, out)
+	}
+	out, _, _ = run(t, nil, "", "check", "--config", freshCfg, "--json", iins[0])
+	if v := parseLines(t, out)[0]; v.Status == "" || v.Verdict == "not_verified" {
+		t.Fatalf("generated IIN on fresh data: %+v", v)
+	}
+	if _, _, code := run(t, nil, "", "snapshot", "gen", "--out", fresh, "--created", "yesterday"); code != exitUsage {
+		t.Fatalf("gen --created yesterday: exit %d, want usage", code)
 	}
 	// A kiosk pinned to this hub never trusts the demo: neither its data nor its passes.
 	demoSnap := filepath.Join(dir, "demo.snap")

@@ -37,14 +37,27 @@ func runSnapshotGen(ctx context.Context, e *env, args []string) error {
 	deltaOut := fs.String("delta-out", "", "also write a delta to the next version into this `file`")
 	deltaPct := fs.Float64("delta-percent", 1, "percent of entries the delta changes")
 	iins := fs.Int("iins", 0, "print the first N generated IINs, to try with check")
+	created := fs.String("created", "", "creation `time` (RFC 3339, or \"now\"); default 2026-11-01T00:00:00Z, so the same seed gives the same bytes")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *out == "" || *subjects < 0 {
 		return usagef("--out FILE is required and --subjects must be >= 0")
 	}
+	var createdAt time.Time
+	switch *created {
+	case "":
+	case "now":
+		createdAt = time.Now().UTC().Truncate(time.Second)
+	default:
+		t, err := time.Parse(time.RFC3339, *created)
+		if err != nil {
+			return usagef("--created: %v", err)
+		}
+		createdAt = t
+	}
 	start := time.Now()
-	snap := snapgen.Generate(snapgen.Options{Subjects: *subjects, Seed: *seed})
+	snap := snapgen.Generate(snapgen.Options{Subjects: *subjects, Seed: *seed, CreatedAt: createdAt})
 	if err := writeFileAtomic(*out, snap.WriteFull); err != nil {
 		return err
 	}
@@ -203,6 +216,8 @@ func runSnapshotInfo(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "imported    %s\n", info.ImportedAt.Local().Format(time.RFC3339))
 	fmt.Fprintf(e.stdout, "store file  %s (%.1f MB)\n", sanitize.Escape(k.cfg.Store.Path), float64(info.FileSize)/1e6)
 	switch {
+	case s.TooOld:
+		fmt.Fprintf(e.stdout, "state       TOO OLD: older than %s, entries are NOT VERIFIED data_too_old until a new snapshot is imported\n", k.checker.Settings().Rules.DataAgeLimit())
 	case s.ClockBehind:
 		fmt.Fprintln(e.stdout, "state       CLOCK WRONG: device time is before the snapshot was made")
 	case s.Stale:
