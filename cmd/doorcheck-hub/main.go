@@ -55,6 +55,7 @@ func commands() []command {
 		{"enroll", "make a one-time enrollment code: --data DIR --venue V --door D --direction entry|exit [--qr FILE.png]", runEnroll},
 		{"kiosks", "list the fleet: --data DIR [--json]", runKiosks},
 		{"revoke", "revoke a kiosk: --data DIR KIOSK", runRevoke},
+		{"report", "the compliance report of a day: --data DIR [--day YYYY-MM-DD] [--json]", runReport},
 		{"pass", "print a pass signed by the hub's issuer: --data DIR --iin IIN [--valid 1h] [--not-before TIME]", runPass},
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/doorcheck/doorcheck/kiosk/reason"
 	"github.com/doorcheck/doorcheck/sync/hub/boltstore"
 	"github.com/doorcheck/doorcheck/sync/protocol"
 	"github.com/doorcheck/doorcheck/sync/visit"
@@ -304,4 +305,44 @@ func repeat(r visit.Record, n int) []visit.Record {
 		out[i] = r
 	}
 	return out
+}
+
+// TestReportWhileServing: the report is read from the running hub (it
+// holds the visits) with the operator token, or from the files when the
+// hub is stopped; both give the same numbers.
+func TestReportWhileServing(t *testing.T) {
+	data := keygen(t)
+	h := startHub(t, data)
+	k := enrollKiosk(t, data, h.url, "cinema-7", "north", "entry")
+	now := time.Now().UTC()
+	day := now.Format(time.DateOnly)
+	vs := []visit.Record{
+		k.visit(now, 1, visit.Entry, visit.Admit),
+		k.visit(now.Add(time.Millisecond), 2, visit.Entry, visit.Deny),
+	}
+	vs[1].Status, vs[1].Reasons = wire.Red, []reason.Code{reason.Isolation}
+	if st, _, body := upload(t, h.url, k.cred, protocol.UploadRequest{Format: 1, Visits: vs}, false); st != 200 {
+		t.Fatalf("upload: %d %s", st, body)
+	}
+	live := mustRun(t, "report", "--data", data, "--day", day, "--json")
+	for _, want := range []string{`"venue": "cinema-7"`, `"entries": 1`, `"denied": 1`, `"red": 1`, `"isolation": 1`} {
+		if !strings.Contains(live, want) {
+			t.Errorf("report from the running hub lacks %s:\n%s", want, live)
+		}
+	}
+	resp, _ := get(t, http.DefaultClient, h.url+protocol.ReportPath, "Authorization", "Bearer "+k.cred)
+	if resp.StatusCode != 401 {
+		t.Fatalf("report with a kiosk credential: %d", resp.StatusCode)
+	}
+	if err := h.stop(t); err != nil {
+		t.Fatal(err)
+	}
+	offline := mustRun(t, "report", "--data", data, "--day", day, "--json")
+	if offline != live {
+		t.Fatalf("offline and live reports differ:\n%s\n%s", offline, live)
+	}
+	text := mustRun(t, "report", "--data", data, "--day", day)
+	if !strings.Contains(text, "cinema-7") || !strings.Contains(text, "isolation 1") {
+		t.Fatalf("text report:\n%s", text)
+	}
 }

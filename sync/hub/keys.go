@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/doorcheck/doorcheck/sync/wire"
 )
@@ -17,21 +18,25 @@ import (
 // Key files in DATA/keys. The private ones must be readable by their owner
 // only; every command refuses to run otherwise (CheckKeyFiles).
 const (
-	HubKeyFile         = "hub.key"     // Ed25519, PKCS #8 PEM: signs manifests and indexes
-	IssuerKeyFile      = "issuer.key"  // Ed25519, PKCS #8 PEM: the hub as pass issuer
-	SubjectKeyFile     = "subject.key" // 32 random bytes, PEM: the HMAC subject-hash key
-	HubPublicKeyFile   = "hub.pub"     // base64 Ed25519 public key, for kiosk configs (public)
+	HubKeyFile         = "hub.key"        // Ed25519, PKCS #8 PEM: signs manifests and indexes
+	IssuerKeyFile      = "issuer.key"     // Ed25519, PKCS #8 PEM: the hub as pass issuer
+	SubjectKeyFile     = "subject.key"    // 32 random bytes, PEM: the HMAC subject-hash key
+	HubPublicKeyFile   = "hub.pub"        // base64 Ed25519 public key, for kiosk configs (public)
+	OperatorTokenFile  = "operator.token" // bearer token of operator endpoints (GET /v1/report)
 	subjectKeyPEMType  = "DOORCHECK SUBJECT HASH KEY"
 	subjectHashKeySize = 32
 )
 
-var privateKeyFiles = []string{HubKeyFile, IssuerKeyFile, SubjectKeyFile}
+var privateKeyFiles = []string{HubKeyFile, IssuerKeyFile, SubjectKeyFile, OperatorTokenFile}
 
 // Keys are the hub's secrets.
 type Keys struct {
 	Hub         ed25519.PrivateKey
 	Issuer      ed25519.PrivateKey
 	SubjectHash []byte
+	// OperatorToken authorises operator endpoints; its text form is what
+	// an operator sends as Authorization: Bearer TOKEN.
+	OperatorToken string
 }
 
 // HubPublic returns the hub's public key, which kiosks pin.
@@ -66,6 +71,11 @@ func Keygen(d DataDir, cfg Config, rand io.Reader) (Keys, error) {
 	if _, err := io.ReadFull(rand, keys.SubjectHash); err != nil {
 		return Keys{}, fmt.Errorf("subject-hash key: %w", err)
 	}
+	op := make([]byte, 32)
+	if _, err := io.ReadFull(rand, op); err != nil {
+		return Keys{}, fmt.Errorf("operator token: %w", err)
+	}
+	keys.OperatorToken = base64.RawURLEncoding.EncodeToString(op)
 	tmp, err := os.MkdirTemp(string(d), ".keys-")
 	if err != nil {
 		return Keys{}, err
@@ -90,6 +100,7 @@ func Keygen(d DataDir, cfg Config, rand io.Reader) (Keys, error) {
 		{HubKeyFile, hubPEM, 0o600},
 		{IssuerKeyFile, issuerPEM, 0o600},
 		{SubjectKeyFile, pem.EncodeToMemory(&pem.Block{Type: subjectKeyPEMType, Bytes: keys.SubjectHash}), 0o600},
+		{OperatorTokenFile, []byte(keys.OperatorToken + "\n"), 0o600},
 		{HubPublicKeyFile, []byte(base64.StdEncoding.EncodeToString(keys.HubPublic()) + "\n"), 0o644},
 	}
 	for _, f := range files {
@@ -172,6 +183,13 @@ func LoadKeys(d DataDir) (Keys, error) {
 		return Keys{}, fmt.Errorf("%s: subject-hash key is %d bytes, want at least 16", path, len(block))
 	}
 	keys.SubjectHash = block
+	tok, err := os.ReadFile(filepath.Join(d.KeysDir(), OperatorTokenFile))
+	if err != nil {
+		return Keys{}, fmt.Errorf("read operator token: %w", err)
+	}
+	if keys.OperatorToken = strings.TrimSpace(string(tok)); len(keys.OperatorToken) < 32 {
+		return Keys{}, fmt.Errorf("%s: operator token too short", OperatorTokenFile)
+	}
 	return keys, nil
 }
 

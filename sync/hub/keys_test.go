@@ -29,6 +29,9 @@ func TestKeygenLoad(t *testing.T) {
 	if !loaded.Hub.Equal(keys.Hub) || !loaded.Issuer.Equal(keys.Issuer) || !bytes.Equal(loaded.SubjectHash, keys.SubjectHash) || len(keys.SubjectHash) != 32 {
 		t.Fatal("loaded keys differ from generated ones")
 	}
+	if loaded.OperatorToken != keys.OperatorToken || len(keys.OperatorToken) < 40 {
+		t.Fatal("operator token not kept")
+	}
 	if keys.Hub.Equal(keys.Issuer) {
 		t.Fatal("hub and issuer keys are the same")
 	}
@@ -61,6 +64,7 @@ func TestKeyFilesReadableByOthersAreRefused(t *testing.T) {
 		{IssuerKeyFile, 0o604},
 		{SubjectKeyFile, 0o644},
 		{HubKeyFile, 0o610},
+		{OperatorTokenFile, 0o640},
 	} {
 		path := filepath.Join(d.KeysDir(), tc.file)
 		if err := os.Chmod(path, tc.mode); err != nil {

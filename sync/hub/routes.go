@@ -22,6 +22,7 @@ func (s *Server) routes() {
 	s.route(protocol.FilesPath, "files", routeDownload, getHead, s.serveFile)
 	s.route(protocol.EnrollPath, "enroll", routeAPI, []string{http.MethodPost}, s.serveRedeem)
 	s.route(protocol.VisitsPath, "visits", routeUpload, []string{http.MethodPost}, s.serveUpload)
+	s.route(protocol.ReportPath, "report", routeAPI, getHead, s.serveReport)
 	s.route(protocol.KioskPath, "kiosk", routeAPI, getHead, s.serveWhoAmI)
 	s.route(protocol.HealthPath, "health", routeExempt, getHead, s.serveHealth)
 	if s.opts.Metrics != nil {

@@ -62,6 +62,9 @@ type Storage interface {
 	// Visits calls fn with the stored visits whose At lies in [from, to),
 	// in pages, ordered by At then id. A non-nil error from fn stops it.
 	Visits(ctx context.Context, from, to time.Time, fn func([]visit.Record) error) error
+	// Conflicts returns the conflicts flagged by IngestVisits whose visit's
+	// At lies in [from, to), ordered by At.
+	Conflicts(ctx context.Context, from, to time.Time) ([]Conflict, error)
 
 	// Close releases the storage.
 	Close() error

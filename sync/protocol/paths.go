@@ -17,6 +17,7 @@ const (
 	FilesPath    = Prefix + "/files/"
 	HealthPath   = Prefix + "/health"
 	MetricsPath  = "/metrics"
+	ReportPath   = Prefix + "/report" // operator token only
 )
 
 // VersionHeader carries the latest snapshot version on delta and full

@@ -122,7 +122,7 @@ func (s *Store) visitsDB() (*bolt.DB, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketVisits, bucketVisitsByTime, bucketPresence} {
+		for _, b := range [][]byte{bucketVisits, bucketVisitsByTime, bucketPresence, bucketConflicts} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -158,6 +158,7 @@ var (
 	bucketVisits       = []byte("visits")         // visit id → visit.Record JSON
 	bucketVisitsByTime = []byte("visits_by_time") // at (ns, offset) + visit id → empty
 	bucketPresence     = []byte("presence")       // venue, day, subject → last admitted movement
+	bucketConflicts    = []byte("conflicts")      // at + visit id → hub.Conflict JSON
 )
 
 // bucket returns a bucket of tx, or nil when tx is nil (no file yet) or

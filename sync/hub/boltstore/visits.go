@@ -35,7 +35,7 @@ func (s *Store) IngestVisits(ctx context.Context, kiosk string, visits []visit.R
 	}
 	results := make([]hub.IngestResult, len(visits))
 	err = db.Update(func(tx *bolt.Tx) error {
-		vb, tb, pb := tx.Bucket(bucketVisits), tx.Bucket(bucketVisitsByTime), tx.Bucket(bucketPresence)
+		vb, tb, pb, cb := tx.Bucket(bucketVisits), tx.Bucket(bucketVisitsByTime), tx.Bucket(bucketPresence), tx.Bucket(bucketConflicts)
 		for i, r := range visits {
 			results[i] = hub.IngestResult{ID: r.ID}
 			if vb.Get(r.ID[:]) != nil {
@@ -57,6 +57,12 @@ func (s *Store) IngestVisits(ctx context.Context, kiosk string, visits []visit.R
 				return err
 			}
 			results[i].Conflict = conflict
+			if conflict {
+				c := hub.Conflict{Venue: r.Venue, Day: r.Day, Door: r.Door, Visit: r.ID, At: r.At}
+				if err := putJSON(cb, timeKey(r.At, r.ID), c); err != nil {
+					return err
+				}
+			}
 		}
 		return nil
 	})
@@ -154,4 +160,26 @@ func trackPresence(b *bolt.Bucket, r visit.Record) (bool, error) {
 		return false, err
 	}
 	return conflict, b.Put(key, val)
+}
+
+// Conflicts implements hub.Storage.
+func (s *Store) Conflicts(ctx context.Context, from, to time.Time) ([]hub.Conflict, error) {
+	db, err := s.visitsDB()
+	if err != nil {
+		return nil, err
+	}
+	var out []hub.Conflict
+	start, end := timeKey(from, visit.ID{}), timeKey(to, visit.ID{})
+	err = db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketConflicts).Cursor()
+		for k, v := c.Seek(start); k != nil && string(k) < string(end); k, v = c.Next() {
+			var cf hub.Conflict
+			if err := json.Unmarshal(v, &cf); err != nil {
+				return err
+			}
+			out = append(out, cf)
+		}
+		return nil
+	})
+	return out, err
 }

@@ -330,6 +330,13 @@ func testConflicts(t *testing.T, s hub.Storage) {
 	if fmt.Sprint(got) != "[2]" {
 		t.Fatalf("conflicts at visits %v, want [2]", got)
 	}
+	cs, err := s.Conflicts(ctx, t0, t0.Add(time.Hour))
+	if err != nil || len(cs) != 1 || cs[0].Visit != batch[1].ID || cs[0].Door != "south" || cs[0].Venue != "cinema-7" || cs[0].Day != batch[1].Day {
+		t.Fatalf("stored conflicts: %+v %v", cs, err)
+	}
+	if cs, _ := s.Conflicts(ctx, t0.Add(3*time.Minute), t0.Add(time.Hour)); len(cs) != 0 {
+		t.Fatalf("conflicts outside the range: %+v", cs)
+	}
 	// A duplicate is never a new conflict.
 	res, err = s.IngestVisits(ctx, "k-a", batch[1:2])
 	if err != nil || res[0].New || res[0].Conflict {

@@ -1,0 +1,253 @@
+package hub
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/doorcheck/doorcheck/kiosk/reason"
+	"github.com/doorcheck/doorcheck/sync/visit"
+	"github.com/doorcheck/doorcheck/sync/wire"
+)
+
+// Report is the compliance report of one day (docs/hub.md defines every
+// number). It holds counts and pseudonymous visit ids, never an identity.
+type Report struct {
+	Day  string      `json:"day"`
+	Days []VenueDay  `json:"days"`
+	Idle []IdleVenue `json:"idle"`
+	// Discipline ranks venues over the DisciplineDays ending at Day.
+	DisciplineDays int          `json:"discipline_days"`
+	Leaders        []Discipline `json:"leaders"`
+	Outsiders      []Discipline `json:"outsiders"`
+	Conflicts      []Conflict   `json:"conflicts"`
+}
+
+// VenueDay is one venue's counts on one day.
+type VenueDay struct {
+	Venue          string              `json:"venue"`
+	Day            string              `json:"day"`
+	Entries        int                 `json:"entries"`
+	Exits          int                 `json:"exits"`
+	Denied         int                 `json:"denied"`
+	NotVerified    int                 `json:"not_verified"`
+	Overrides      int                 `json:"overrides"`
+	Undos          int                 `json:"undos"`
+	DeniedByStatus map[string]int      `json:"denied_by_status"`
+	DeniedByReason map[reason.Code]int `json:"denied_by_reason"`
+	RedAttempts    int                 `json:"red_attempts"`
+	YellowAttempts int                 `json:"yellow_attempts"`
+	RedSubjects    int                 `json:"red_subjects"`    // distinct, pseudonymous
+	YellowSubjects int                 `json:"yellow_subjects"` // distinct, pseudonymous
+	Conflicts      int                 `json:"conflicts"`
+	redSeen        map[wire.SubjectKey]bool
+	yellowSeen     map[wire.SubjectKey]bool
+}
+
+// IdleVenue is a venue of the fleet with no visits for DaysIdle days up to
+// the report day: 3 or more means suspension, 2 a warning.
+type IdleVenue struct {
+	Venue    string `json:"venue"`
+	DaysIdle int    `json:"days_idle"`
+	Level    string `json:"level"` // "suspend" or "warning"
+}
+
+// Discipline is one venue's scanning discipline score.
+type Discipline struct {
+	Venue           string  `json:"venue"`
+	Score           float64 `json:"score"`
+	DaysWithScans   int     `json:"days_with_scans"`
+	Scans           int     `json:"scans"`
+	NotVerifiedRate float64 `json:"not_verified_share"`
+}
+
+// Conflict is a subject admitted at two doors of a venue without an exit
+// between: the later entry's visit.
+type Conflict struct {
+	Venue string    `json:"venue"`
+	Day   string    `json:"day"`
+	Door  string    `json:"door"`
+	Visit visit.ID  `json:"visit"`
+	At    time.Time `json:"at"`
+}
+
+// Report sizes.
+const (
+	DisciplineDays = 7
+	rankSize       = 10
+	suspendAfter   = 3
+	warnAfter      = 2
+)
+
+// BuildReport computes the report of a venue-local day (YYYY-MM-DD).
+func BuildReport(ctx context.Context, st Storage, day string) (*Report, error) {
+	d, err := time.Parse(time.DateOnly, day)
+	if err != nil {
+		return nil, fmt.Errorf("day %q: want YYYY-MM-DD", day)
+	}
+	first := d.AddDate(0, 0, -(DisciplineDays - 1))
+	days := map[string]bool{}
+	for t := first; !t.After(d); t = t.AddDate(0, 0, 1) {
+		days[t.Format(time.DateOnly)] = true
+	}
+	// Day is venue-local; At is UTC. A day's visits lie within a day and
+	// a half of its UTC midnight on either side for every time zone.
+	from, to := first.Add(-36*time.Hour), d.Add(60*time.Hour)
+
+	type key struct{ venue, day string }
+	counts := map[key]*VenueDay{}
+	get := func(venue, day string) *VenueDay {
+		k := key{venue, day}
+		vd := counts[k]
+		if vd == nil {
+			vd = &VenueDay{Venue: venue, Day: day, DeniedByStatus: map[string]int{}, DeniedByReason: map[reason.Code]int{},
+				redSeen: map[wire.SubjectKey]bool{}, yellowSeen: map[wire.SubjectKey]bool{}}
+			counts[k] = vd
+		}
+		return vd
+	}
+	// Undos first: an undone visit does not count (its undo does).
+	undone := map[visit.ID]bool{}
+	var records []visit.Record
+	err = st.Visits(ctx, from, to, func(page []visit.Record) error {
+		for _, r := range page {
+			if !days[r.Day] {
+				continue
+			}
+			if r.Decision == visit.Undo {
+				undone[r.Undoes] = true
+			}
+			records = append(records, r)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range records {
+		vd := get(r.Venue, r.Day)
+		if undone[r.ID] {
+			continue
+		}
+		switch r.Decision {
+		case visit.Admit, visit.Override:
+			if r.Decision == visit.Override {
+				vd.Overrides++
+			}
+			if r.Direction == visit.Exit {
+				vd.Exits++
+			} else {
+				vd.Entries++
+			}
+		case visit.Deny:
+			vd.Denied++
+			vd.DeniedByStatus[r.Status.String()]++
+			first := reason.Code("unspecified")
+			if len(r.Reasons) > 0 {
+				first = r.Reasons[0]
+			}
+			vd.DeniedByReason[first]++
+		case visit.NotVerified:
+			vd.NotVerified++
+		case visit.Undo:
+			vd.Undos++
+		}
+		if r.Decision != visit.Undo && !r.Subject.IsZero() {
+			switch r.Status {
+			case wire.Red:
+				vd.RedAttempts++
+				vd.redSeen[wire.SubjectKey(r.Subject)] = true
+			case wire.Yellow:
+				vd.YellowAttempts++
+				vd.yellowSeen[wire.SubjectKey(r.Subject)] = true
+			}
+		}
+	}
+	conflicts, err := st.Conflicts(ctx, from, to)
+	if err != nil {
+		return nil, err
+	}
+	rep := &Report{Day: day, DisciplineDays: DisciplineDays, Days: []VenueDay{}, Idle: []IdleVenue{}, Leaders: []Discipline{}, Outsiders: []Discipline{}, Conflicts: []Conflict{}}
+	for _, c := range conflicts {
+		if c.Day == day {
+			rep.Conflicts = append(rep.Conflicts, c)
+			get(c.Venue, c.Day).Conflicts++
+		}
+	}
+	for _, vd := range counts {
+		vd.RedSubjects, vd.YellowSubjects = len(vd.redSeen), len(vd.yellowSeen)
+		if vd.Day == day {
+			rep.Days = append(rep.Days, *vd)
+		}
+	}
+	sort.Slice(rep.Days, func(i, j int) bool { return rep.Days[i].Venue < rep.Days[j].Venue })
+
+	// The fleet's venues: idle days and discipline need the venues that
+	// should be scanning, including those that sent nothing at all.
+	kiosks, err := st.Kiosks(ctx)
+	if err != nil {
+		return nil, err
+	}
+	venues := map[string]bool{}
+	for _, k := range kiosks {
+		if !k.Revoked() {
+			venues[k.Venue] = true
+		}
+	}
+	for k := range counts {
+		venues[k.venue] = true
+	}
+	var scores []Discipline
+	for venue := range venues {
+		idle := 0
+		for t := d; idle < DisciplineDays; t = t.AddDate(0, 0, -1) {
+			vd := counts[key{venue, t.Format(time.DateOnly)}]
+			if vd != nil && scans(vd) > 0 {
+				break
+			}
+			idle++
+		}
+		switch {
+		case idle >= suspendAfter:
+			rep.Idle = append(rep.Idle, IdleVenue{Venue: venue, DaysIdle: idle, Level: "suspend"})
+		case idle >= warnAfter:
+			rep.Idle = append(rep.Idle, IdleVenue{Venue: venue, DaysIdle: idle, Level: "warning"})
+		}
+		s := Discipline{Venue: venue}
+		notVerified := 0
+		for dd := range days {
+			if vd := counts[key{venue, dd}]; vd != nil && scans(vd) > 0 {
+				s.DaysWithScans++
+				s.Scans += scans(vd)
+				notVerified += vd.NotVerified
+			}
+		}
+		if s.Scans > 0 {
+			s.NotVerifiedRate = float64(notVerified) / float64(s.Scans)
+		}
+		s.Score = float64(s.DaysWithScans) / DisciplineDays * (1 - s.NotVerifiedRate)
+		scores = append(scores, s)
+	}
+	sort.Slice(rep.Idle, func(i, j int) bool {
+		if rep.Idle[i].DaysIdle != rep.Idle[j].DaysIdle {
+			return rep.Idle[i].DaysIdle > rep.Idle[j].DaysIdle
+		}
+		return rep.Idle[i].Venue < rep.Idle[j].Venue
+	})
+	sort.Slice(scores, func(i, j int) bool {
+		if scores[i].Score != scores[j].Score {
+			return scores[i].Score > scores[j].Score
+		}
+		return scores[i].Venue < scores[j].Venue
+	})
+	n := min(rankSize, len(scores))
+	rep.Leaders = append(rep.Leaders, scores[:n]...)
+	for i := len(scores) - 1; i >= 0 && len(rep.Outsiders) < rankSize; i-- {
+		rep.Outsiders = append(rep.Outsiders, scores[i])
+	}
+	return rep, nil
+}
+
+// scans is every decision a venue-day recorded (undos excluded).
+func scans(vd *VenueDay) int { return vd.Entries + vd.Exits + vd.Denied + vd.NotVerified }
