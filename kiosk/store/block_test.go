@@ -418,3 +418,35 @@ func BenchmarkVerifySegment(b *testing.B) {
 		}
 	}
 }
+
+// FuzzSearchLanded: the lookup's path through a block — parse, pick a
+// segment, verify it, search it — never panics on any value and key, and
+// on a block that verifies whole it answers as a search of the whole
+// block does.
+func FuzzSearchLanded(f *testing.F) {
+	gen, key, value := sampleBlock(5)
+	_, fk, fv := sampleBlock(BlockEntries)
+	f.Add(key, value, key)
+	f.Add(fk, fv, fv[20*wire.EntrySize:20*wire.EntrySize+wire.SubjectKeySize])
+	f.Add(key, value[:len(value)-3], key)
+	f.Add([]byte{}, []byte{}, []byte{})
+	f.Fuzz(func(t *testing.T, k, value, probe []byte) {
+		var subject wire.SubjectKey
+		copy(subject[:], probe)
+		e, found, err := searchLanded(gen, k, value, subject)
+		if err != nil {
+			if !errors.Is(err, ErrCorrupt) {
+				t.Fatalf("error does not wrap ErrCorrupt: %v", err)
+			}
+			return
+		}
+		whole, werr := openBlock(gen, k, value)
+		if werr != nil {
+			return // a damaged segment the search did not read
+		}
+		i, ok := searchBlock(whole.entries, subject)
+		if ok != found || ok && wire.DecodeEntry(whole.entries[i*wire.EntrySize:]) != e {
+			t.Fatalf("segment search %v %v, whole block %v", e, found, ok)
+		}
+	})
+}

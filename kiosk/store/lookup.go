@@ -117,6 +117,12 @@ func lookupIn(b *bolt.Bucket, gen []byte, key wire.SubjectKey, nonEmpty bool) (w
 		}
 		return wire.Entry{}, false, nil
 	}
+	return searchLanded(gen, k, v, key)
+}
+
+// searchLanded searches the block a lookup landed on (key k, value v) for
+// key, verifying the segment it reads and that the segment covers key.
+func searchLanded(gen, k, v []byte, key wire.SubjectKey) (wire.Entry, bool, error) {
 	blk, err := parseBlock(gen, k, v)
 	if err != nil {
 		return wire.Entry{}, false, err
