@@ -59,7 +59,11 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	defer st.Close()
 
 	bar := newImportBar(e.stderr, e.terminal && !*quiet, size)
-	res, err := hub.Import(ctx, d, st, keys, cfg, in, hub.ImportOptions{Format: inFormat, Now: e.now, Progress: bar.update})
+	progress := bar.update
+	if e.importHook != nil {
+		progress = func(p hub.ImportProgress) { e.importHook(p); bar.update(p) }
+	}
+	res, err := hub.Import(ctx, d, st, keys, cfg, in, hub.ImportOptions{Format: inFormat, Now: e.now, Progress: progress})
 	bar.done()
 	var rowsErr *hub.RowsError
 	if errors.As(err, &rowsErr) {

@@ -14,6 +14,8 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+
+	"github.com/doorcheck/doorcheck/sync/hub"
 )
 
 // exit codes, stable for scripts.
@@ -45,6 +47,9 @@ type env struct {
 	terminal bool
 	// stdoutTerminal reports whether a QR code may be drawn on stdout.
 	stdoutTerminal bool
+	// importHook, when set, sees every import progress report (crash
+	// tests stop the import at a chosen stage and kill it there).
+	importHook func(hub.ImportProgress)
 }
 
 func commands() []command {
@@ -60,9 +65,13 @@ func commands() []command {
 	}
 }
 
-func main() {
+func main() { mainWith(nil) }
+
+// mainWith runs the process with an import hook (tests only).
+func mainWith(importHook func(hub.ImportProgress)) {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := Main(ctx, &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, now: time.Now, terminal: isTerminal(os.Stderr), stdoutTerminal: isTerminal(os.Stdout)}, os.Args[1:])
+	code := Main(ctx, &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, now: time.Now,
+		terminal: isTerminal(os.Stderr), stdoutTerminal: isTerminal(os.Stdout), importHook: importHook}, os.Args[1:])
 	stop()
 	os.Exit(code)
 }

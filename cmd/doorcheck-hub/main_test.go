@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/doorcheck/doorcheck/kiosk/pass"
+	"github.com/doorcheck/doorcheck/sync/hub"
 	"github.com/doorcheck/doorcheck/sync/wire"
 )
 
@@ -18,9 +19,23 @@ import (
 // processes by re-executing themselves with it set.
 const childEnv = "DOORCHECK_HUB_TEST_CHILD"
 
+// killAtEnv names the import stage at which a child import stops to be
+// SIGKILLed.
+const killAtEnv = "DOORCHECK_HUB_TEST_STOP_AT"
+
 func TestMain(m *testing.M) {
 	if os.Getenv(childEnv) == "1" {
-		main()
+		var hook func(hub.ImportProgress)
+		if stage := os.Getenv(killAtEnv); stage != "" {
+			// Stop at the stage, say so on stderr, and wait to be killed.
+			hook = func(p hub.ImportProgress) {
+				if string(p.Stage) == stage {
+					fmt.Fprintf(os.Stderr, "stopped at %s\n", stage)
+					select {}
+				}
+			}
+		}
+		mainWith(hook)
 		return
 	}
 	os.Exit(m.Run())

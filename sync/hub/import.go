@@ -40,6 +40,10 @@ const (
 	StageMerging ImportStage = "sorting"
 	StageFull    ImportStage = "writing full"
 	StageDelta   ImportStage = "writing delta"
+	// StagePublish: the files are in place, the version is not recorded.
+	StagePublish ImportStage = "publishing"
+	// StageIndex: the version is recorded, the index not yet rewritten.
+	StageIndex ImportStage = "writing index"
 )
 
 // ImportProgress reports an import's advance.
@@ -94,6 +98,12 @@ func Import(ctx context.Context, d DataDir, st Storage, keys Keys, cfg Config, i
 		return nil, err
 	}
 	defer unlock()
+	// Holding the lock, every scratch directory is a crashed import's.
+	if stale, _ := filepath.Glob(filepath.Join(d.TmpDir(), "import-*")); len(stale) > 0 {
+		for _, dir := range stale {
+			os.RemoveAll(dir)
+		}
+	}
 	scratch, err := os.MkdirTemp(d.TmpDir(), "import-")
 	if err != nil {
 		return nil, err
@@ -176,9 +186,11 @@ func Import(ctx context.Context, d DataDir, st Storage, keys Keys, cfg Config, i
 	if err := install(d, staged); err != nil {
 		return nil, err
 	}
+	opts.Progress(ImportProgress{Stage: StagePublish})
 	if err := st.PublishSnapshot(ctx, v); err != nil {
 		return nil, fmt.Errorf("publish version %d: %w", v.Version, err)
 	}
+	opts.Progress(ImportProgress{Stage: StageIndex})
 	if _, err := WriteIndex(ctx, d, st, keys, cfg, opts.Now()); err != nil {
 		return nil, fmt.Errorf("version %d is published but the index was not rewritten (serve rewrites it at start): %w", v.Version, err)
 	}
