@@ -27,6 +27,7 @@ const (
 	exitFailure  = 1 // the command failed (I/O, bad data, cannot record)
 	exitUsage    = 2 // bad flags or arguments
 	exitNotAdmit = 3 // check: at least one payload was not admitted
+	exitStore    = 4 // the store is missing (not provisioned), its visit file damaged, or its snapshot another hub's
 )
 
 // usageError marks errors that are the caller's flags or arguments.

@@ -18,6 +18,7 @@ import (
 	"github.com/doorcheck/doorcheck/kiosk/config"
 	"github.com/doorcheck/doorcheck/kiosk/demo"
 	"github.com/doorcheck/doorcheck/scanner/wedge"
+	"github.com/doorcheck/doorcheck/sync/wire"
 )
 
 // run executes one command line in process and returns its streams.
@@ -189,6 +190,32 @@ func TestSnapshotGenImportInfo(t *testing.T) {
 	out, _, _ = run(t, nil, "", "check", "--config", cfg, "--json", sample(t, "pass, green"))
 	if v := parseLines(t, out)[0]; v.Verdict != "not_verified" || v.Reasons[0] != "unknown_issuer" {
 		t.Fatalf("demo pass on a real kiosk: %+v", v)
+	}
+	// Issue 6, defect 5: nor a store holding the demo snapshot (copied in
+	// beside the kiosk's visit file): refused at open, with both key ids.
+	demoEnvVars := map[string]string{"DOORCHECK_DEMO_DB": filepath.Join(dir, "demo.db")}
+	if _, errOut, code := run(t, demoEnvVars, "", "check", "--demo", demo.People()[0].IIN); code != exitOK {
+		t.Fatalf("demo check: %d %s", code, errOut)
+	}
+	demoSnapFile, _ := os.ReadFile(filepath.Join(dir, "demo.snapshot.db"))
+	os.WriteFile(filepath.Join(dir, "k.snapshot.db"), demoSnapFile, 0o600)
+	for _, args := range [][]string{
+		{"check", "--config", cfg, "--json", demo.People()[0].IIN, sample(t, "pass, green")},
+		{"run", "--config", cfg, "--no-tui"},
+	} {
+		out, errOut, code := run(t, nil, demo.People()[0].IIN+"\n", args...)
+		if code != exitStore || out != "" || !strings.Contains(errOut, "signed by hub key "+wire.KeyIDOf(demo.HubPublicKey()).String()) ||
+			!strings.Contains(errOut, "snapshot import") {
+			t.Fatalf("%s on a store holding the demo snapshot: exit %d\n%s%s", args[0], code, out, errOut)
+		}
+	}
+	// Importing the hub's own snapshot replaces it, whatever its version.
+	if _, errOut, code := run(t, nil, "", "snapshot", "import", "--config", cfg, fresh); code != exitOK {
+		t.Fatalf("import over the demo snapshot: %d %s", code, errOut)
+	}
+	out, _, _ = run(t, nil, "", "check", "--config", cfg, "--json", iins[0])
+	if v := parseLines(t, out)[0]; v.Status == "" || v.Verdict == "not_verified" {
+		t.Fatalf("generated IIN after the re-import: %+v", v)
 	}
 }
 

@@ -90,21 +90,27 @@ func demoStorePath(e *env) string {
 // openKiosk loads the config, opens the store and builds the checker. In
 // demo mode it imports the day's demo snapshot when the store's is older.
 func openKiosk(ctx context.Context, e *env, k kioskFlags, dryRun bool) (*openedKiosk, error) {
+	return openKioskFor(ctx, e, k, dryRun, storeUse)
+}
+
+// openKioskFor is openKiosk with the store opened for mode. Only the demo
+// creates its store: a configured kiosk with no visit file is not
+// provisioned (snapshot import creates one), and a read-only command
+// opens a demo store as the demo does.
+func openKioskFor(ctx context.Context, e *env, k kioskFlags, dryRun bool, mode storeMode) (*openedKiosk, error) {
 	cfg, hubKey, err := loadConfig(e, k)
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(filepath.Dir(cfg.Store.Path), 0o750); err != nil {
-		return nil, fmt.Errorf("create store directory: %w", err)
+	if k.demo && (mode != storeRead || !fileExists(cfg.Store.Path)) {
+		mode = storeProvision
 	}
-	// Only the demo creates its store: a configured kiosk with no visit
-	// file is not provisioned (snapshot import creates one).
-	st, err := store.Open(cfg.Store.Path, store.Options{Timeout: 2 * time.Second, Create: k.demo})
+	st, err := openStore(e, cfg, hubKey, mode)
 	if err != nil {
 		return nil, err
 	}
 	o := &openedKiosk{cfg: cfg, store: st, hubKey: hubKey}
-	if k.demo {
+	if k.demo && !st.ReadOnly() {
 		if err := importDemo(ctx, st, time.Now()); err != nil {
 			st.Close()
 			return nil, err
@@ -147,6 +153,16 @@ func settingsOf(cfg *config.Config) (kiosk.Settings, error) {
 // openWithFlags parses a command that takes only the kiosk flags, and opens
 // the kiosk.
 func openWithFlags(ctx context.Context, e *env, name string, args []string, dryRun bool) (*openedKiosk, error) {
+	return openWithFlagsFor(ctx, e, name, args, dryRun, storeUse)
+}
+
+// openReadOnlyWithFlags is openWithFlags for a command that only reads
+// (stats, snapshot info): the store is opened read-only.
+func openReadOnlyWithFlags(ctx context.Context, e *env, name string, args []string) (*openedKiosk, error) {
+	return openWithFlagsFor(ctx, e, name, args, true, storeRead)
+}
+
+func openWithFlagsFor(ctx context.Context, e *env, name string, args []string, dryRun bool, mode storeMode) (*openedKiosk, error) {
 	fs := newFlags(e, name)
 	var kf kioskFlags
 	kf.register(fs)
@@ -156,7 +172,7 @@ func openWithFlags(ctx context.Context, e *env, name string, args []string, dryR
 	if fs.NArg() > 0 {
 		return nil, usagef("unexpected argument %q", fs.Arg(0))
 	}
-	return openKiosk(ctx, e, kf, dryRun)
+	return openKioskFor(ctx, e, kf, dryRun, mode)
 }
 
 // importDemo brings the demo store up to the day's demo snapshot.

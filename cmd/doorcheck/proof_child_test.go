@@ -107,7 +107,7 @@ var crashSign = regexp.MustCompile(`(?m)^(panic: |fatal error: |unexpected fault
 // command line never earns), a death by signal, or a stack trace.
 func noCrash(t *testing.T, what string, r childResult) {
 	t.Helper()
-	if r.code == exitUsage || r.code < 0 || r.code > exitNotAdmit {
+	if r.code == exitUsage || r.code < 0 || r.code > exitStore {
 		t.Errorf("%s: crashed or unexpected exit status\n%s", what, r)
 		return
 	}

@@ -150,10 +150,10 @@ func runSnapshotImport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("snapshot %s: %w", fs.Arg(0), err)
 	}
-	if err := os.MkdirAll(filepath.Dir(cfg.Store.Path), 0o750); err != nil {
-		return fmt.Errorf("create store directory: %w", err)
-	}
-	st, err := store.Open(cfg.Store.Path, store.Options{Timeout: 2 * time.Second, Create: true})
+	// Import provisions: it creates a missing store, and the snapshot it
+	// brings replaces one signed by another hub key or a damaged
+	// snapshot file.
+	st, err := openStore(e, cfg, hubKey, storeProvision)
 	if err != nil {
 		return err
 	}
@@ -192,7 +192,7 @@ func parseHubKey(s string) (ed25519.PublicKey, error) {
 
 // runSnapshotInfo prints the current snapshot's version, age and size.
 func runSnapshotInfo(ctx context.Context, e *env, args []string) error {
-	k, err := openWithFlags(ctx, e, "snapshot info", args, true)
+	k, err := openReadOnlyWithFlags(ctx, e, "snapshot info", args)
 	if err != nil {
 		return err
 	}
@@ -214,7 +214,8 @@ func runSnapshotInfo(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "entries     %d\n", s.Entries)
 	fmt.Fprintf(e.stdout, "issuers     %d\n", info.Issuers)
 	fmt.Fprintf(e.stdout, "imported    %s\n", info.ImportedAt.Local().Format(time.RFC3339))
-	fmt.Fprintf(e.stdout, "store file  %s (%.1f MB)\n", sanitize.Escape(k.cfg.Store.Path), float64(info.FileSize)/1e6)
+	fmt.Fprintf(e.stdout, "store file  %s (%.1f MB: visits)\n", sanitize.Escape(info.LogPath), float64(info.LogSize)/1e6)
+	fmt.Fprintf(e.stdout, "snap file   %s (%.1f MB)\n", sanitize.Escape(info.SnapshotPath), float64(info.FileSize)/1e6)
 	switch {
 	case s.TooOld:
 		fmt.Fprintf(e.stdout, "state       TOO OLD: older than %s, entries are NOT VERIFIED data_too_old until a new snapshot is imported\n", k.checker.Settings().Rules.DataAgeLimit())

@@ -112,7 +112,7 @@ func runUndo(ctx context.Context, e *env, args []string) error {
 
 // runStats prints today's counters and the snapshot state.
 func runStats(ctx context.Context, e *env, args []string) error {
-	k, err := openWithFlags(ctx, e, "stats", args, true)
+	k, err := openReadOnlyWithFlags(ctx, e, "stats", args)
 	if err != nil {
 		return err
 	}

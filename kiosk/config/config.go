@@ -74,12 +74,18 @@ type ScheduleRule struct {
 	Admitted Statuses `yaml:"admitted"` // required
 }
 
-// Store says where the bbolt file lives.
+// Store says where the kiosk's two bbolt files live: the visit log at
+// Path and the snapshot beside it (docs/storage.md).
 type Store struct {
-	// Path is absolute after Load or Parse: a relative path in the file
-	// is taken relative to the file's directory, not the working
-	// directory, so a kiosk finds its data whoever starts it.
+	// Path is the visit file. It is absolute after Load or Parse: a
+	// relative path in the file is taken relative to the file's
+	// directory, not the working directory, so a kiosk finds its data
+	// whoever starts it.
 	Path string `yaml:"path"`
+	// SnapshotPath is the snapshot file; empty: beside Path, with
+	// ".snapshot" before its extension (doorcheck.db →
+	// doorcheck.snapshot.db). Relative paths as for Path.
+	SnapshotPath string `yaml:"snapshot_path"`
 }
 
 // Hub is the upstream hub and the key its snapshots must be signed with.

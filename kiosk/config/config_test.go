@@ -125,13 +125,20 @@ func TestStorePath(t *testing.T) {
 			t.Errorf("%s in %s: %s, want %s", tt.path, tt.dir, c.Store.Path, tt.want)
 		}
 	}
+	c, err := Parse([]byte(minimal+"store: {path: k.db, snapshot_path: snap/k.snapshot.db}\n"), "/etc/doorcheck")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Store.SnapshotPath != "/etc/doorcheck/snap/k.snapshot.db" {
+		t.Errorf("snapshot path = %s", c.Store.SnapshotPath)
+	}
 	// Load resolves against the file's directory, not the working one.
 	dir := t.TempDir()
 	file := filepath.Join(dir, "kiosk.yaml")
 	if err := os.WriteFile(file, []byte(minimal+"store: {path: state/k.db}\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	c, err := Load(file)
+	c, err = Load(file)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,6 +160,8 @@ func TestValidationErrors(t *testing.T) {
 		want string // the error must contain this
 	}{
 		{"kiosk: {id: '', venue: v, door: d}", "kiosk.id: is required"},
+		{"store: {path: /srv/k.db, snapshot_path: /srv/k.db}", "store.snapshot_path: must differ from store.path"},
+		{"store: {path: /srv/k.db, snapshot_path: /srv/snap/}", "store.snapshot_path: want a file path"},
 		{"kiosk: {id: k, venue: '  ', door: d}", "kiosk.venue: is required"},
 		{"kiosk: {id: k, venue: v}", "kiosk.door: is required"},
 		{"kiosk: {id: \"k\\e[2J\", venue: v, door: d}", "kiosk.id: must be printable"},

@@ -80,6 +80,9 @@ func Parse(data []byte, dir string) (*Config, error) {
 	if c.Store.Path != "" && !filepath.IsAbs(c.Store.Path) {
 		c.Store.Path = filepath.Join(dir, c.Store.Path)
 	}
+	if c.Store.SnapshotPath != "" && !filepath.IsAbs(c.Store.SnapshotPath) {
+		c.Store.SnapshotPath = filepath.Join(dir, c.Store.SnapshotPath)
+	}
 	if duplicate {
 		return nil, errors.Join(problems...)
 	}

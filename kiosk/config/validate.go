@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -44,12 +45,26 @@ func (c *Config) Validate() error {
 	var p problems
 	c.validateKiosk(&p)
 	c.validatePolicy(&p)
-	if strings.TrimSpace(c.Store.Path) == "" {
-		p.add("store.path", "is required")
-	}
+	c.validateStore(&p)
 	c.validateHub(&p)
 	c.validateScanner(&p)
 	return errors.Join(p...)
+}
+
+func (c *Config) validateStore(p *problems) {
+	st := c.Store
+	if strings.TrimSpace(st.Path) == "" {
+		p.add("store.path", "is required")
+	}
+	if st.SnapshotPath == "" {
+		return
+	}
+	switch {
+	case strings.TrimSpace(st.SnapshotPath) != st.SnapshotPath || strings.HasSuffix(st.SnapshotPath, "/"):
+		p.add("store.snapshot_path", "want a file path, got %q", st.SnapshotPath)
+	case filepath.Clean(st.SnapshotPath) == filepath.Clean(st.Path):
+		p.add("store.snapshot_path", "must differ from store.path: the snapshot and the visit log are separate files")
+	}
 }
 
 // problems collects field errors.

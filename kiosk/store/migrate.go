@@ -94,8 +94,15 @@ func (s *Store) migrateSnapshot(old *bolt.Tx) error {
 		if err := copyBucket(db.DB, meta, []byte(bucketMeta), 0, func(k []byte) bool { return isSnapshotMetaKey(k) }); err != nil {
 			return err
 		}
-		// The rewritten generation has the format 2 name (block.go).
-		return db.Update(func(tx *bolt.Tx) error { return tx.Bucket([]byte(bucketMeta)).Put([]byte(keyCurrent), name) })
+		// The rewritten generation has the format 2 name (block.go); the
+		// manifest gets the checksum the single-file layout did not keep.
+		return db.Update(func(tx *bolt.Tx) error {
+			meta := tx.Bucket([]byte(bucketMeta))
+			if err := meta.Put([]byte(keyManifestSum), manifestSum(meta.Get([]byte(keyManifest)))); err != nil {
+				return err
+			}
+			return meta.Put([]byte(keyCurrent), name)
+		})
 	})
 	if err == nil {
 		err = db.Sync()

@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -306,6 +307,11 @@ func (s *Store) loadCurrent() error {
 		if raw == nil {
 			return nil
 		}
+		// A store written before the sum was kept has none: its
+		// manifest is taken as it is, until the next import sums it.
+		if sum := meta.Get([]byte(keyManifestSum)); sum != nil && !bytes.Equal(sum, manifestSum(raw)) {
+			return fmt.Errorf("%w: the stored manifest does not match its checksum", ErrCorrupt)
+		}
 		var err error
 		if m, err = decodeManifest(raw); err != nil {
 			return err
@@ -337,8 +343,8 @@ func (s *Store) loadCurrent() error {
 }
 
 // ensureSnapshotFile creates the snapshot file if the store has none. It
-// runs under snapshotMu, at the start of an import.
-func (s *Store) ensureSnapshotFile() error {
+// runs under snapshotMu, at the start of an import of kind.
+func (s *Store) ensureSnapshotFile(kind wire.Kind) error {
 	if s.opt.ReadOnly {
 		return ErrReadOnly
 	}
@@ -349,7 +355,15 @@ func (s *Store) ensureSnapshotFile() error {
 		return nil
 	}
 	if problem != nil {
-		return fmt.Errorf("%w (delete %s and import again; visits are kept in %s)", problem, s.snapPath, s.path)
+		if !s.opt.ReplaceDamaged || kind != wire.KindFull {
+			return fmt.Errorf("%w (delete %s and import a full snapshot; visits are kept in %s)", problem, s.snapPath, s.path)
+		}
+		if err := renameDurably(s.snapPath, s.snapPath+".damaged"); err != nil {
+			return fmt.Errorf("move the damaged snapshot file aside: %w", err)
+		}
+		s.mu.Lock()
+		s.snapErr = nil
+		s.mu.Unlock()
 	}
 	db, _, err := openBolt(s.snapPath, snapshotFileName, s.opt, true, initialMmapSize)
 	if err != nil {
@@ -363,6 +377,12 @@ func (s *Store) ensureSnapshotFile() error {
 
 func isGeneration(name []byte) bool {
 	return len(name) > len(genPrefix) && string(name[:len(genPrefix)]) == genPrefix
+}
+
+// manifestSum is the checksum stored beside a manifest.
+func manifestSum(raw []byte) []byte {
+	sum := sha256.Sum256(raw)
+	return sum[:]
 }
 
 // decodeManifest decodes a stored manifest; one that does not decode is

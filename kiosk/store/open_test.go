@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"github.com/doorcheck/doorcheck/sync/wire"
 )
 
@@ -292,5 +294,45 @@ func TestImportGuards(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A rotted byte in the stored manifest (its subject-hash key would make
+// every subject unlisted: blue) is found at open: no snapshot, ErrCorrupt.
+func TestManifestRotRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "k.db")
+	s, err := Open(path, Options{NoSync: true, Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := importBytes(s, fullFile(t, 2, sortedEntries(30, 7))); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	db, err := bolt.Open(SnapshotPathFor(path), 0o600, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		meta := tx.Bucket([]byte(bucketMeta))
+		raw := bytes.Clone(meta.Get([]byte(keyManifest)))
+		i := bytes.Index(raw, []byte(`"subject_hash_key":"`)) + len(`"subject_hash_key":"`)
+		raw[i] ^= 0x01 // still valid base64, another key
+		return meta.Put([]byte(keyManifest), raw)
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err = Open(path, Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if m, ok := s.Current(); ok {
+		t.Fatalf("a rotted manifest is current: %+v", m)
+	}
+	if err := s.SnapshotProblem(); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("SnapshotProblem() = %v, want ErrCorrupt", err)
 	}
 }

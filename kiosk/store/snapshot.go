@@ -88,7 +88,7 @@ func (s *Store) exclusive(r *wire.Reader, kind wire.Kind, what string, progress 
 	}
 	s.snapshotMu.Lock()
 	defer s.snapshotMu.Unlock()
-	if err := s.ensureSnapshotFile(); err != nil {
+	if err := s.ensureSnapshotFile(kind); err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	if err := s.admit(r.Manifest); err != nil {
@@ -466,6 +466,9 @@ func (s *Store) flip(gen []byte, m *wire.Manifest) error {
 			return err
 		}
 		if err := meta.Put([]byte(keyManifest), raw); err != nil {
+			return err
+		}
+		if err := meta.Put([]byte(keyManifestSum), manifestSum(raw)); err != nil {
 			return err
 		}
 		return meta.Put([]byte(keyImportedAt), []byte(now.Format(time.RFC3339Nano)))

@@ -14,12 +14,15 @@ import (
 	"crypto/ed25519"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/doorcheck/doorcheck/sync/wire"
 )
@@ -37,6 +40,10 @@ const (
 	keyManifest   = "manifest"    // the current snapshot's verified manifest, JSON
 	keyImportedAt = "imported_at" // when the current snapshot became current, RFC 3339
 	keyGenSeq     = "gen_seq"     // last generation number handed out
+	// keyManifestSum is the SHA-256 of the stored manifest's bytes: the
+	// manifest's signature is not kept, and a rotted byte in it (the
+	// subject-hash key, say) would silently make every subject unlisted.
+	keyManifestSum = "manifest_sha256"
 
 	genPrefix = "gen-"
 )
@@ -46,7 +53,7 @@ var logBuckets = []string{bucketMeta, bucketVisits, bucketOutbox, bucketCounters
 
 // snapshotMetaKeys are the snapshot's keys in the meta bucket. They live in
 // the snapshot file; the single-file layout kept them in the visit file.
-var snapshotMetaKeys = []string{keyCurrent, keyManifest, keyImportedAt, keyGenSeq}
+var snapshotMetaKeys = []string{keyCurrent, keyManifest, keyImportedAt, keyGenSeq, keyManifestSum}
 
 // Errors callers match with errors.Is.
 var (
@@ -70,8 +77,9 @@ var (
 	// a visit committed into it would be lost, so it counts as not
 	// recorded.
 	ErrStoreGone = errors.New("store file was deleted or replaced while open")
-	// ErrReadOnly is returned by writes to a store opened read-only.
-	ErrReadOnly = errors.New("store is open read-only")
+	// ErrReadOnly is returned by writes to a store opened read-only. It
+	// wraps bbolt's ErrDatabaseReadOnly.
+	ErrReadOnly = fmt.Errorf("store is open read-only: %w", berrors.ErrDatabaseReadOnly)
 	// ErrHubKeyMismatch means the stored snapshot was signed by another
 	// hub key than the pinned one (Options.HubKey): its data is not this
 	// deployment's (the demo issuer key, for one, is public).
@@ -118,6 +126,10 @@ type Options struct {
 	// signed by another key than HubKey as if it had none, so that a
 	// full snapshot from the pinned hub replaces it whatever its version.
 	ReplaceForeign bool
+	// ReplaceDamaged (snapshot import) lets a full import replace a
+	// snapshot file found damaged at Open: the damaged file is kept aside
+	// as SnapshotPath + ".damaged" and a fresh one created.
+	ReplaceDamaged bool
 	// Now is the clock an import's creation time is checked against;
 	// nil is time.Now. ClockSkew is how far ahead of it a snapshot's
 	// creation time may be (the config's policy.clock_skew).
@@ -206,6 +218,9 @@ func (s *Store) Close() error {
 	errs = append(errs, closeGuarded(s.log, s.logBroken.get() != nil || s.snapShared && s.snapBroken.get() != nil))
 	return errors.Join(errs...)
 }
+
+// ReadOnly reports whether the store was opened read-only.
+func (s *Store) ReadOnly() bool { return s.opt.ReadOnly }
 
 // Path returns the visit file's path (the store's path).
 func (s *Store) Path() string { return s.path }
