@@ -429,11 +429,16 @@ func FuzzSearchLanded(f *testing.F) {
 	f.Add(key, value, key)
 	f.Add(fk, fv, fv[20*wire.EntrySize:20*wire.EntrySize+wire.SubjectKeySize])
 	f.Add(key, value[:len(value)-3], key)
+	f.Add(fk, fv, append(append(bytes.Clone(fv[300*wire.EntrySize:300*wire.EntrySize+wire.SubjectKeySize]), 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0), 1))
 	f.Add([]byte{}, []byte{}, []byte{})
 	f.Fuzz(func(t *testing.T, k, value, probe []byte) {
 		var subject wire.SubjectKey
 		copy(subject[:], probe)
-		e, found, err := searchLanded(gen, k, value, subject)
+		var upper []byte
+		if len(probe) > 2*wire.SubjectKeySize {
+			upper = probe[wire.SubjectKeySize : 2*wire.SubjectKeySize]
+		}
+		e, found, err := searchLanded(gen, k, value, upper, subject)
 		if err != nil {
 			if !errors.Is(err, ErrCorrupt) {
 				t.Fatalf("error does not wrap ErrCorrupt: %v", err)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
@@ -117,40 +118,75 @@ func lookupIn(b *bolt.Bucket, gen []byte, key wire.SubjectKey, nonEmpty bool) (w
 		}
 		return wire.Entry{}, false, nil
 	}
-	return searchLanded(gen, k, v, key)
+	return searchLanded(gen, k, v, nk, key)
 }
 
 // searchLanded searches the block a lookup landed on (key k, value v) for
 // key, verifying the segment it reads and that the segment covers key.
-func searchLanded(gen, k, v []byte, key wire.SubjectKey) (wire.Entry, bool, error) {
+// upper, if not nil, is the bbolt key of the block after it.
+//
+// Subject keys are uniform (keyed hashes), so the segment is first
+// guessed by interpolating key between k and upper — both already read by
+// the cursor, so the guess costs no memory access — and the search then
+// steps to the neighbouring segment while the verified one does not cover
+// key. Without upper, a binary search over the segments' first subjects
+// guesses. Nothing unverified decides: a guess only says which segment to
+// verify first.
+func searchLanded(gen, k, v, upper []byte, key wire.SubjectKey) (wire.Entry, bool, error) {
 	blk, err := parseBlock(gen, k, v)
 	if err != nil {
 		return wire.Entry{}, false, err
 	}
-	seg := blk.segmentFor(key[:])
-	if seg < 0 {
-		return wire.Entry{}, false, corruptBlock(gen, k, "starts above the subject the lookup landed with")
+	nseg := blk.segments()
+	seg := guessSegment(blk, k, upper, key[:])
+	for range nseg {
+		if err := blk.verifySegment(gen, k, seg); err != nil {
+			return wire.Entry{}, false, err
+		}
+		entries, following := blk.segment(seg)
+		switch {
+		case bytes.Compare(key[:], entries[:wire.SubjectKeySize]) < 0:
+			if seg == 0 {
+				return wire.Entry{}, false, corruptBlock(gen, k, "starts above the subject the lookup landed with")
+			}
+			seg--
+			continue
+		case !isZeroKey(following) && bytes.Compare(key[:], following) >= 0:
+			if seg == nseg-1 {
+				return wire.Entry{}, false, corruptBlock(gen, k, "does not cover the subject the lookup landed with")
+			}
+			seg++
+			continue
+		}
+		i, ok := searchBlock(entries, key)
+		if !ok {
+			return wire.Entry{}, false, nil
+		}
+		e := wire.DecodeEntry(entries[i*wire.EntrySize:])
+		if e.Status == wire.Blue || !e.Status.Valid() {
+			// Imports never store these; with a valid checksum this is a bug.
+			return wire.Entry{}, false, corruptBlock(gen, k, fmt.Sprintf("holds status byte %d", uint8(e.Status)))
+		}
+		return e, true, nil
 	}
-	if err := blk.verifySegment(gen, k, seg); err != nil {
-		return wire.Entry{}, false, err
+	// Verified segments are ascending and each names the next one's first
+	// subject, so the walk above ends within nseg steps.
+	return wire.Entry{}, false, corruptBlock(gen, k, "has segments that do not cover the subject in order")
+}
+
+// guessSegment is the segment of blk to verify first for key, where k and
+// upper (nil: unknown) are the block's and the next block's bbolt keys.
+func guessSegment(blk sealed, k, upper, key []byte) int {
+	nseg := blk.segments()
+	if len(k) != wire.SubjectKeySize || len(upper) != wire.SubjectKeySize {
+		return max(0, blk.segmentFor(key))
 	}
-	entries, following := blk.segment(seg)
-	// segmentFor chose seg by its first subject and the next segment's,
-	// both covered by the checksum just verified; for the last segment,
-	// following is the block's next.
-	if !isZeroKey(following) && bytes.Compare(key[:], following) >= 0 {
-		return wire.Entry{}, false, corruptBlock(gen, k, "does not cover the subject the lookup landed with")
+	lo, hi, x := binary.BigEndian.Uint64(k), binary.BigEndian.Uint64(upper), binary.BigEndian.Uint64(key)
+	if hi <= lo || x < lo || x >= hi {
+		return max(0, blk.segmentFor(key))
 	}
-	i, ok := searchBlock(entries, key)
-	if !ok {
-		return wire.Entry{}, false, nil
-	}
-	e := wire.DecodeEntry(entries[i*wire.EntrySize:])
-	if e.Status == wire.Blue || !e.Status.Valid() {
-		// Imports never store these; with a valid checksum this is a bug.
-		return wire.Entry{}, false, corruptBlock(gen, k, fmt.Sprintf("holds status byte %d", uint8(e.Status)))
-	}
-	return e, true, nil
+	pos := int(float64(x-lo) / float64(hi-lo) * float64(blk.n))
+	return min(nseg-1, max(0, pos/blk.seg))
 }
 
 // searchBlock binary-searches a block of entries for key.
