@@ -316,3 +316,21 @@ func deltaOf(b *testing.B, n int, dir string) (string, int) {
 	}
 	return path, result
 }
+
+// BenchmarkStillAtPath is the identity check Record runs after each
+// commit (one stat of the path, compared with the open file): its cost
+// next to BenchmarkRecord's fdatasyncs.
+//
+//	go test ./kiosk/store -run '^$' -bench StillAtPath -count 3
+func BenchmarkStillAtPath(b *testing.B) {
+	s, err := Open(filepath.Join(b.TempDir(), "k.db"), Options{Create: true, NoSync: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	for b.Loop() {
+		if err := s.stillAtPath(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
