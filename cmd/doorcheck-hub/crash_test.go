@@ -25,6 +25,7 @@ func TestImportKilledAtEveryStage(t *testing.T) {
 	}{
 		{hub.StageReading, false},
 		{hub.StageFull, false},
+		{hub.StageTransfer, false},
 		{hub.StageDelta, false},
 		{hub.StagePublish, false},
 		{hub.StageIndex, true},

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/doorcheck/doorcheck/sync/protocol"
+	"github.com/doorcheck/doorcheck/sync/transfer"
 	"github.com/doorcheck/doorcheck/sync/wire"
 )
 
@@ -311,6 +312,19 @@ func TestServeSnapshots(t *testing.T) {
 	resp, _ = get(t, kiosk, fileURL, "If-None-Match", fetag)
 	if resp.StatusCode != http.StatusNotModified {
 		t.Fatalf("file If-None-Match: %d", resp.StatusCode)
+	}
+
+	// The compact transfer form decodes to the same bytes.
+	if x.Transfer == nil {
+		t.Fatal("index lists no transfer form")
+	}
+	resp, xfer := get(t, kiosk, h.url+protocol.FileURL(x.Transfer.Name))
+	var decoded bytes.Buffer
+	if err := transfer.Decode(&decoded, bytes.NewReader(xfer)); resp.StatusCode != 200 || err != nil {
+		t.Fatalf("transfer form: %d %v", resp.StatusCode, err)
+	}
+	if sum := sha256.Sum256(decoded.Bytes()); hex.EncodeToString(sum[:]) != x.Full.SHA256 {
+		t.Fatal("the decoded transfer form is not the full file")
 	}
 
 	// Delta from N: the chain step, nothing to do, or take the full one.

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/doorcheck/doorcheck/sync/protocol"
+	"github.com/doorcheck/doorcheck/sync/transfer"
 	"github.com/doorcheck/doorcheck/sync/wire"
 )
 
@@ -40,6 +41,8 @@ const (
 	StageMerging ImportStage = "sorting"
 	StageFull    ImportStage = "writing full"
 	StageDelta   ImportStage = "writing delta"
+	// StageTransfer: the compact transfer form of the full file.
+	StageTransfer ImportStage = "writing transfer form"
 	// StagePublish: the files are in place, the version is not recorded.
 	StagePublish ImportStage = "publishing"
 	// StageIndex: the version is recorded, the index not yet rewritten.
@@ -166,6 +169,14 @@ func Import(ctx context.Context, d DataDir, st Storage, keys Keys, cfg Config, i
 	}
 	v.Full = full.ref
 	staged := []stagedFile{full}
+
+	opts.Progress(ImportProgress{Stage: StageTransfer})
+	xfer, err := writeTransfer(scratch, full)
+	if err != nil {
+		return nil, err
+	}
+	v.Transfer = xfer.ref
+	staged = append(staged, xfer)
 
 	res := &ImportResult{Rows: rows, Blue: counts.blue}
 	if havePrev {
@@ -399,4 +410,16 @@ func lockImport(d DataDir) (func(), error) {
 		return nil, fmt.Errorf("lock %s: %w", path, err)
 	}
 	return func() { f.Close() }, nil
+}
+
+// writeTransfer writes the transfer form of the staged full file.
+func writeTransfer(scratch string, full stagedFile) (stagedFile, error) {
+	f, err := os.Open(full.path)
+	if err != nil {
+		return stagedFile{}, err
+	}
+	defer f.Close()
+	return writeStaged(scratch, protocol.TransferName(full.ref.Version), 0, full.ref.Version, full.ref.Records, func(w io.Writer) error {
+		return transfer.Encode(w, f, full.ref.Size)
+	})
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/doorcheck/doorcheck/sync/hub"
 	"github.com/doorcheck/doorcheck/sync/hub/boltstore"
 	"github.com/doorcheck/doorcheck/sync/protocol"
+	"github.com/doorcheck/doorcheck/sync/transfer"
 	"github.com/doorcheck/doorcheck/sync/wire"
 )
 
@@ -247,6 +248,16 @@ func TestImportPublishesFullAndDelta(t *testing.T) {
 			}
 			if x.Version != 2 || x.Full != res.Version.Full || len(x.Deltas) != 1 || x.Deltas[0] != res.Version.Delta {
 				t.Fatalf("index: %+v", x)
+			}
+			// The transfer form decodes to exactly the full file.
+			if x.Transfer == nil || x.Transfer.Name != "full-2.dcx" {
+				t.Fatalf("index transfer: %+v", x.Transfer)
+			}
+			xf, _ := os.ReadFile(filepath.Join(f.d.FilesDir(), x.Transfer.Name))
+			fullBytes, _ := os.ReadFile(filepath.Join(f.d.FilesDir(), x.Full.Name))
+			var decoded bytes.Buffer
+			if err := transfer.Decode(&decoded, bytes.NewReader(xf)); err != nil || !bytes.Equal(decoded.Bytes(), fullBytes) || int64(len(xf)) != x.Transfer.Size {
+				t.Fatalf("transfer form does not decode to the full file: %v", err)
 			}
 			assertNoIIN(t, f.d, ids)
 		})

@@ -97,6 +97,9 @@ func (c *indexCache) get() (*loadedIndex, error) {
 	for _, d := range x.Deltas {
 		li.byName[d.Name] = d
 	}
+	if x.Transfer != nil {
+		li.byName[x.Transfer.Name] = *x.Transfer
+	}
 	c.cur, c.stamp = li, stampOf(info)
 	return li, nil
 }

@@ -37,6 +37,10 @@ func BuildIndex(ctx context.Context, st Storage, keys Keys, cfg Config, now time
 		Version:     latest.Version,
 		Full:        latest.Full,
 	}
+	if latest.Transfer.Name != "" {
+		t := latest.Transfer
+		x.Transfer = &t
+	}
 	var cost int64
 	want := latest.Version
 	for _, v := range versions {

@@ -133,8 +133,15 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) error {
 	}
 	name := r.URL.Path[len(protocol.FilesPath):]
 	base, version, ok := protocol.ParseFileName(name)
+	kind := "full"
+	if ok && base != 0 {
+		kind = "delta"
+	}
 	if !ok {
-		return notFound()
+		if version, ok = protocol.ParseTransferName(name); !ok {
+			return notFound()
+		}
+		kind = "transfer"
 	}
 	ref, err := s.fileRef(r, name, base, version)
 	if err != nil {
@@ -162,10 +169,6 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) error {
 	h.Set("Cache-Control", "public, max-age=31536000, immutable")
 	h.Set("Content-Type", protocol.SnapshotContentType)
 	http.ServeContent(w, r, "", info.ModTime(), f)
-	kind := "full"
-	if base != 0 {
-		kind = "delta"
-	}
 	if st := pw.status; st == http.StatusOK || st == http.StatusPartialContent {
 		s.opts.Observer.Download(kind, st == http.StatusPartialContent, pw.bytes)
 	}
@@ -185,11 +188,10 @@ func (s *Server) fileRef(r *http.Request, name string, base, version uint64) (pr
 		return protocol.FileRef{}, err
 	}
 	if len(vs) == 1 && vs[0].Version == version {
-		switch {
-		case base == 0 && vs[0].Full.Name == name:
-			return vs[0].Full, nil
-		case base != 0 && vs[0].Delta.Name == name:
-			return vs[0].Delta, nil
+		for _, ref := range []protocol.FileRef{vs[0].Full, vs[0].Delta, vs[0].Transfer} {
+			if ref.Name == name {
+				return ref, nil
+			}
 		}
 	}
 	return protocol.FileRef{}, notFound()

@@ -91,6 +91,8 @@ type SnapshotVersion struct {
 	Green     uint64           `json:"green"`
 	Full      protocol.FileRef `json:"full"`
 	Delta     protocol.FileRef `json:"delta,omitzero"`
+	// Transfer is the compact transfer form of Full (sync/transfer).
+	Transfer protocol.FileRef `json:"transfer,omitzero"`
 }
 
 // HasDelta reports whether a delta from the previous version was published

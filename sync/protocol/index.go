@@ -42,6 +42,10 @@ type Index struct {
 	// Deltas is the chain ending at Version, newest first: Deltas[0]
 	// leads to Version, and Deltas[i+1].Version == Deltas[i].BaseVersion.
 	Deltas []FileRef `json:"deltas"`
+	// Transfer, when present, is the compact transfer form of Full
+	// (sync/transfer): decoding it must give bytes whose SHA-256 is
+	// Full.SHA256.
+	Transfer *FileRef `json:"transfer,omitempty"`
 }
 
 // FileRef names one immutable snapshot file.
@@ -71,6 +75,11 @@ func (x *Index) Validate() error {
 	}
 	if err := x.Full.validate(0, x.Version); err != nil {
 		bad("full: %v", err)
+	}
+	if t := x.Transfer; t != nil {
+		if t.Version != x.Version || t.BaseVersion != 0 || t.Name != TransferName(x.Version) || t.Size <= 0 || len(t.SHA256) != 64 {
+			bad("transfer: file %q does not match version %d", t.Name, x.Version)
+		}
 	}
 	if len(x.Deltas) > MaxChain {
 		bad("%d delta steps, at most %d", len(x.Deltas), MaxChain)

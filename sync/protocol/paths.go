@@ -41,6 +41,27 @@ func DeltaName(base, version uint64) string {
 	return fmt.Sprintf("delta-%d-%d%s", base, version, fileExt)
 }
 
+// transferExt names the transfer form of a full snapshot (sync/transfer).
+const transferExt = ".dcx"
+
+// TransferName is the file name of the transfer form of a version's full
+// snapshot.
+func TransferName(version uint64) string { return fmt.Sprintf("full-%d%s", version, transferExt) }
+
+// ParseTransferName tells which version a transfer file name is of; like
+// ParseFileName it accepts only the one canonical spelling.
+func ParseTransferName(name string) (version uint64, ok bool) {
+	rest, found := strings.CutSuffix(name, transferExt)
+	if !found {
+		return 0, false
+	}
+	v, found := strings.CutPrefix(rest, "full-")
+	if !found {
+		return 0, false
+	}
+	return parseVersion(v)
+}
+
 // FileURL is the URL path of a snapshot file.
 func FileURL(name string) string { return FilesPath + name }
 
