@@ -69,6 +69,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		MaxInFlight: *maxInFlight, RequestTimeout: *requestTimeout, IdleWriteTimeout: *idleWrite, MaxHeaderBytes: *maxHeader,
 	})
 	metrics.WatchInFlight(srv.InFlight)
+	metrics.WatchFleet(st)
 	hs := srv.HTTPServer()
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

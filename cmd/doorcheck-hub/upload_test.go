@@ -186,7 +186,7 @@ func TestUploadVisits(t *testing.T) {
 		t.Errorf("the fleet list lacks the uploaded backlog and version:\n%s", out)
 	}
 	_, metrics := get(t, http.DefaultClient, h.url+"/metrics")
-	for _, want := range []string{`doorcheck_hub_visits_total{result="new"} 5`, `doorcheck_hub_visits_total{result="duplicate"} 4`, `doorcheck_hub_visits_total{result="refused"} 2`, "doorcheck_hub_conflicts_total 1", "doorcheck_hub_upload_batches_total 4"} {
+	for _, want := range []string{`doorcheck_hub_enrolled_kiosks{state="active"} 2`, `doorcheck_hub_kiosk_last_contact_timestamp_seconds{kiosk="` + north.id + `",venue="cinema-7"}`, `doorcheck_hub_visits_total{result="new"} 5`, `doorcheck_hub_visits_total{result="duplicate"} 4`, `doorcheck_hub_visits_total{result="refused"} 2`, "doorcheck_hub_conflicts_total 1", "doorcheck_hub_upload_batches_total 4"} {
 		if !strings.Contains(string(metrics), want) {
 			t.Errorf("/metrics lacks %s", want)
 		}
