@@ -126,6 +126,11 @@ func TestEveryCommandRefusesReadableKeys(t *testing.T) {
 		for _, args := range [][]string{
 			{"import", "--data", data, csv},
 			{"serve", "--data", data, "--addr", "127.0.0.1:0"},
+			{"enroll", "--data", data, "--venue", "v", "--door", "d", "--direction", "entry", "--url", "http://hub"},
+			{"kiosks", "--data", data},
+			{"revoke", "--data", data, "k-x"},
+			{"report", "--data", data, "--day", "2026-12-02"},
+			{"pass", "--data", data, "--iin", "900101400003"},
 		} {
 			code, _, errs := run(t, args...)
 			if code != exitFailure || !strings.Contains(errs, file) || !strings.Contains(errs, "chmod 600") {
