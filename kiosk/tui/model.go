@@ -47,6 +47,23 @@ type Options struct {
 	// Title names the venue and door in the status bar. It comes from the
 	// config as it is; the screen escapes it.
 	Title string
+	// Sync is where the status bar reads the hub link from; nil means no
+	// hub is configured (kiosk.NoSyncStatus).
+	Sync kiosk.SyncStatus
+	// Clock reports the kiosk's clock state for the status bar (a wrong
+	// or jumped clock); nil when the caller has none (tests, benchmarks).
+	// kiosk.Checker.ClockState fits.
+	Clock func() kiosk.ClockState
+	// Demo marks a demo kiosk: the screen shows a DEMO banner and, on the
+	// idle screen, Samples, the demo payloads to type or paste.
+	Demo    bool
+	Samples []DemoSample
+}
+
+// DemoSample is one demo payload listed on the idle screen of a demo
+// kiosk, and what a standard entry kiosk says to it.
+type DemoSample struct {
+	Label, Payload, Expect string
 }
 
 // Model is the root Bubble Tea model.
@@ -89,6 +106,9 @@ func New(ctx context.Context, opt Options) *Model {
 	}
 	if opt.Now == nil {
 		opt.Now = time.Now
+	}
+	if opt.Sync == nil {
+		opt.Sync = kiosk.NoSyncStatus{}
 	}
 	return &Model{
 		opt:       opt,

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/doorcheck/doorcheck/kiosk"
-	"github.com/doorcheck/doorcheck/kiosk/reason"
+	"github.com/doorcheck/doorcheck/sync/reason"
 )
 
 // The strings catalogue: every word the kiosk shows, in one place, so a
@@ -25,6 +25,10 @@ const (
 	strCtrlCHint      = "This is a kiosk: Ctrl+C does not quit. Use Ctrl+Q twice."
 	strNothingToUndo  = "Nothing to undo (only the last decision, within the undo window)"
 	strManualPrompt   = "IIN: "
+	strNoHub          = "offline — no hub configured"
+	strOnline         = "online"
+	strOffline        = "OFFLINE"
+	strRevoked        = "KIOSK REVOKED"
 )
 
 func decisionWord(v kiosk.Verdict) string {

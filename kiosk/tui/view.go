@@ -191,6 +191,20 @@ func (m *Model) statusBar() string {
 			parts = append(parts, "SCANNER DISCONNECTED")
 		}
 	}
+	parts = append(parts, syncWords(m.opt.Sync.SyncState()))
 	parts = append(parts, "F1 help")
 	return " " + strings.Join(parts, " · ")
+}
+
+// syncWords says in a few words how the kiosk stands with its hub.
+func syncWords(s kiosk.SyncState) string {
+	switch s.Connectivity {
+	case kiosk.NoHub:
+		return strNoHub
+	case kiosk.Online:
+		return strOnline
+	case kiosk.Revoked:
+		return strRevoked
+	}
+	return strOffline
 }
