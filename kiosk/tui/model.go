@@ -74,6 +74,7 @@ type Model struct {
 	help help.Model
 
 	width, height int
+	theme         theme // chosen by TERM when the program reports it
 
 	keyboard *wedge.Assembler
 	// manual is the manual field's text, and manualHint why it can no
@@ -117,6 +118,7 @@ func New(ctx context.Context, opt Options) *Model {
 		help:      help.New(),
 		width:     80,
 		height:    24,
+		theme:     xtermTheme(),
 		keyboard:  wedge.New(opt.Wedge),
 		scannerOK: map[string]bool{},
 	}
@@ -180,6 +182,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		m.help.SetWidth(msg.Width)
+		return m, nil
+
+	case tea.EnvMsg:
+		m.theme = themeFor(msg.Getenv("TERM"))
 		return m, nil
 
 	case tea.KeyPressMsg:

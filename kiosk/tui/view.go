@@ -2,7 +2,6 @@ package tui
 
 import (
 	"fmt"
-	"image/color"
 	"maps"
 	"slices"
 	"strings"
@@ -13,23 +12,7 @@ import (
 
 	"github.com/doorcheck/doorcheck/kiosk"
 	"github.com/doorcheck/doorcheck/scanner/sanitize"
-	"github.com/doorcheck/doorcheck/sync/wire"
 )
-
-// palette returns a status's background and ink. Only the eight basic
-// ANSI colours, so the verdict reads the same on the bare Linux console as
-// in xterm.
-func palette(st wire.Status) (bg, fg color.Color) {
-	switch st {
-	case wire.Red:
-		return lipgloss.Red, lipgloss.White
-	case wire.Yellow:
-		return lipgloss.Yellow, lipgloss.Black
-	case wire.Green:
-		return lipgloss.Green, lipgloss.Black
-	}
-	return lipgloss.Blue, lipgloss.White
-}
 
 // View renders the whole screen.
 func (m *Model) View() tea.View {
@@ -88,17 +71,17 @@ func place(w, h int, content string, style lipgloss.Style) string {
 // earns no status colour at all.
 func (m *Model) verdictView(r kiosk.Result, h int) string {
 	v := r.Verdict
-	bg, fg := color.Color(lipgloss.White), color.Color(lipgloss.Black)
+	k := m.theme.neutral
 	var lines []string
 	switch {
 	case r.Err != nil && !v.Recorded && v.Decision != "" && r.Source != "undo":
 		lines = []string{strCannotRecord, "", strCannotRecordHn, "", sanitize.Escape(r.Err.Error())}
-		bg, fg = lipgloss.Black, lipgloss.White
+		k = m.theme.alarm
 	case r.Err != nil:
 		lines = []string{sanitize.Escape(r.Err.Error())}
 	default:
 		if v.HasStatus && v.Decision != kiosk.Undone {
-			bg, fg = palette(v.Status)
+			k = m.theme.status(v.Status)
 		}
 		lines = append(lines, m.headline(decisionWord(v), h))
 		if v.HasStatus {
@@ -115,8 +98,7 @@ func (m *Model) verdictView(r kiosk.Result, h int) string {
 		}
 		lines = append(lines, "", m.verdictFooter(v))
 	}
-	style := lipgloss.NewStyle().Background(bg).Foreground(fg)
-	return place(m.width, h, strings.Join(lines, "\n"), style.Bold(true))
+	return place(m.width, h, strings.Join(lines, "\n"), k.style())
 }
 
 // headline draws the verdict word in block letters when the screen has
