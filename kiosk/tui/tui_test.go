@@ -17,7 +17,7 @@ import (
 
 	"github.com/doorcheck/doorcheck/kiosk"
 	"github.com/doorcheck/doorcheck/kiosk/demo"
-	"github.com/doorcheck/doorcheck/kiosk/pass"
+	"github.com/doorcheck/doorcheck/sync/pass"
 	"github.com/doorcheck/doorcheck/kiosk/policy"
 	"github.com/doorcheck/doorcheck/kiosk/store"
 	"github.com/doorcheck/doorcheck/scanner"
@@ -174,7 +174,7 @@ func TestCtrlCDoesNotQuit(t *testing.T) {
 // Golden screens: the verdict screens at several terminal sizes, as text.
 // Colours are checked separately, as SGR background codes.
 func TestGoldenScreens(t *testing.T) {
-	sizes := [][2]int{{80, 24}, {40, 12}, {120, 40}}
+	sizes := [][2]int{{32, 10}, {40, 12}, {80, 24}, {120, 40}, {200, 60}}
 	m, _ := newModel(t)
 	c := m.opt.Checker.(*kiosk.Checker)
 	ctx := context.Background()

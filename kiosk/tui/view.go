@@ -83,31 +83,66 @@ func (m *Model) verdictView(r kiosk.Result, h int) string {
 		if v.HasStatus && v.Decision != kiosk.Undone {
 			k = m.theme.status(v.Status)
 		}
-		lines = append(lines, m.headline(decisionWord(v), h))
+		var rest []string
 		if v.HasStatus {
-			lines = append(lines, "", strings.ToUpper(v.StatusName()))
+			rest = append(rest, "", strings.ToUpper(v.StatusName()))
 		}
 		if len(v.Reasons) > 0 {
-			lines = append(lines, "")
+			rest = append(rest, "")
 			for _, c := range v.Reasons {
-				lines = append(lines, reasonLine(v, c, m.opt.Location))
+				rest = append(rest, reasonLine(v, c, m.opt.Location))
 			}
 		}
 		if v.Repeat {
-			lines = append(lines, "", strRepeat)
+			rest = append(rest, "", strRepeat)
 		}
-		lines = append(lines, "", m.verdictFooter(v))
+		rest = append(rest, "", m.verdictFooter(v))
+		lines = append([]string{m.headline(v, h-len(rest))}, rest...)
 	}
 	return place(m.width, h, strings.Join(lines, "\n"), k.style())
 }
 
-// headline draws the verdict word in block letters when the screen has
-// room for them and the reasons below, and as plain bold text otherwise.
-func (m *Model) headline(word string, h int) string {
-	if bigTextWidth(word) <= m.width-2 && h >= 16 {
-		return bigText(word)
+// headline draws the verdict's symbol and word in the largest block
+// letters that fit the width and rows (at most headlineShare of the
+// screen, so the reasons below stay in proportion), and as plain text
+// when none do.
+func (m *Model) headline(v kiosk.Verdict, rows int) string {
+	word := decisionWord(v)
+	sym, plain := m.symbol(v)
+	rows = min(rows, max(m.height*headlineShare/100, minHeadlineRows))
+	words := strings.Fields(word)
+	if sym != 0 {
+		words = append([]string{string(sym)}, words...)
+	}
+	if big, ok := bigText(words, m.width, rows); ok {
+		return big
+	}
+	if plain != "" {
+		return plain + " " + word
 	}
 	return word
+}
+
+// headlineShare is the most of the screen's height, in per cent, the
+// verdict word takes.
+const headlineShare = 50
+
+// minHeadlineRows is what the verdict word may take on a small screen
+// whatever its share: there the word matters more than the proportion.
+const minHeadlineRows = 8
+
+// symbol returns the verdict's symbol as a block-font glyph and as text
+// the theme's terminal can show; 0 and "" for none.
+func (m *Model) symbol(v kiosk.Verdict) (rune, string) {
+	switch v.Decision {
+	case kiosk.Admit:
+		return '✔', m.theme.symbols.admit
+	case kiosk.Deny:
+		return '✖', m.theme.symbols.deny
+	case kiosk.Undone:
+		return 0, ""
+	}
+	return '?', m.theme.symbols.unknown
 }
 
 func (m *Model) verdictFooter(v kiosk.Verdict) string {
