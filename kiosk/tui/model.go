@@ -91,8 +91,10 @@ type Model struct {
 
 	stats     kiosk.Stats
 	statsErr  error
-	statsAt   time.Time       // when stats were last asked for on the clock
-	scannerOK map[string]bool // serial source → connected
+	clock     kiosk.ClockState // read with the stats
+	sync      kiosk.SyncState  // read on every tick
+	statsAt   time.Time        // when stats were last asked for on the clock
+	scannerOK map[string]bool  // serial source → connected
 	showHelp  bool
 	quitArmed time.Time
 }
@@ -113,6 +115,7 @@ func New(ctx context.Context, opt Options) *Model {
 	}
 	return &Model{
 		opt:       opt,
+		sync:      opt.Sync.SyncState(),
 		ctx:       ctx,
 		keys:      defaultKeys(),
 		help:      help.New(),
@@ -133,6 +136,7 @@ type (
 	statsMsg struct {
 		stats kiosk.Stats
 		err   error
+		clock kiosk.ClockState
 	}
 	tickMsg time.Time
 )
@@ -171,7 +175,11 @@ func (m *Model) listenEvents() tea.Cmd {
 func (m *Model) refreshStats() tea.Cmd {
 	return func() tea.Msg {
 		s, err := m.opt.Checker.Stats(m.ctx)
-		return statsMsg{s, err}
+		var clock kiosk.ClockState
+		if m.opt.Clock != nil {
+			clock = m.opt.Clock()
+		}
+		return statsMsg{s, err, clock}
 	}
 }
 
@@ -196,6 +204,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onWedge(m.keyboard.Paste(msg.Content, now)...)
 
 	case tickMsg:
+		m.sync = m.opt.Sync.SyncState()
 		cmds := []tea.Cmd{m.onWedge(m.keyboard.Tick(now)...)}
 		if m.last != nil && now.After(m.lastUntil) {
 			m.last = nil
@@ -237,7 +246,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(m.refreshStats(), bell(r.Verdict))
 
 	case statsMsg:
-		m.stats, m.statsErr = msg.stats, msg.err
+		m.stats, m.statsErr, m.clock = msg.stats, msg.err, msg.clock
 		return m, nil
 	}
 	return m, nil

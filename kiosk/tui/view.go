@@ -2,7 +2,6 @@ package tui
 
 import (
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 
@@ -97,7 +96,15 @@ func (m *Model) verdictView(r kiosk.Result, h int) string {
 			rest = append(rest, "", strRepeat)
 		}
 		rest = append(rest, "", m.verdictFooter(v))
-		lines = append([]string{m.headline(v, h-len(rest))}, rest...)
+		head, big := m.headline(v, h-len(rest))
+		if !big {
+			// A small screen: the block letters before the blank lines.
+			compact := slices.DeleteFunc(slices.Clone(rest), func(l string) bool { return l == "" })
+			if head2, big2 := m.headline(v, h-len(compact)-1); big2 {
+				head, rest = head2, append([]string{""}, compact...)
+			}
+		}
+		lines = append([]string{head}, rest...)
 	}
 	return place(m.width, h, strings.Join(lines, "\n"), k.style())
 }
@@ -106,7 +113,7 @@ func (m *Model) verdictView(r kiosk.Result, h int) string {
 // letters that fit the width and rows (at most headlineShare of the
 // screen, so the reasons below stay in proportion), and as plain text
 // when none do.
-func (m *Model) headline(v kiosk.Verdict, rows int) string {
+func (m *Model) headline(v kiosk.Verdict, rows int) (string, bool) {
 	word := decisionWord(v)
 	sym, plain := m.symbol(v)
 	rows = min(rows, max(m.height*headlineShare/100, minHeadlineRows))
@@ -115,12 +122,12 @@ func (m *Model) headline(v kiosk.Verdict, rows int) string {
 		words = append([]string{string(sym)}, words...)
 	}
 	if big, ok := bigText(words, m.width, rows); ok {
-		return big
+		return big, true
 	}
 	if plain != "" {
-		return plain + " " + word
+		return plain + " " + word, false
 	}
-	return word
+	return word, false
 }
 
 // headlineShare is the most of the screen's height, in per cent, the
@@ -159,7 +166,10 @@ func (m *Model) verdictFooter(v kiosk.Verdict) string {
 // bottomLines are the status bar, the notice line and the help line.
 func (m *Model) bottomLines() []string {
 	bar := lipgloss.NewStyle().Reverse(true).Width(m.width)
-	lines := []string{bar.Render(ansi.Truncate(m.statusBar(), m.width, "…"))}
+	var lines []string
+	for _, l := range m.statusBar() {
+		lines = append(lines, bar.Render(l))
+	}
 	if m.last != nil && m.manual != "" {
 		// Someone is typing while a verdict shows: keep their text visible.
 		field := m.manualField()
@@ -175,53 +185,4 @@ func (m *Model) bottomLines() []string {
 		lines = append(lines, m.help.View(m.keys))
 	}
 	return lines
-}
-
-func (m *Model) statusBar() string {
-	s := m.stats
-	var parts []string
-	if m.opt.Title != "" {
-		parts = append(parts, sanitize.Escape(m.opt.Title))
-	}
-	switch {
-	case m.statsErr != nil:
-		parts = append(parts, "stats unavailable")
-	case !s.Snapshot.Present:
-		parts = append(parts, "NO STATUS DATA")
-	case s.Snapshot.ClockBehind:
-		parts = append(parts, "CLOCK WRONG")
-	default:
-		age := human(s.Snapshot.Age)
-		if s.Snapshot.Stale {
-			parts = append(parts, fmt.Sprintf("DATA STALE v%d (%s old)", s.Snapshot.Version, age))
-		} else {
-			parts = append(parts, fmt.Sprintf("data v%d (%s old)", s.Snapshot.Version, age))
-		}
-	}
-	c := s.Counters
-	parts = append(parts, fmt.Sprintf("inside %d", c.Inside), fmt.Sprintf("in %d out %d", c.Entries, c.Exits))
-	if s.Pending > 0 {
-		parts = append(parts, fmt.Sprintf("%d to upload", s.Pending))
-	}
-	for _, src := range slices.Sorted(maps.Keys(m.scannerOK)) {
-		if !m.scannerOK[src] {
-			parts = append(parts, "SCANNER DISCONNECTED")
-		}
-	}
-	parts = append(parts, syncWords(m.opt.Sync.SyncState()))
-	parts = append(parts, "F1 help")
-	return " " + strings.Join(parts, " · ")
-}
-
-// syncWords says in a few words how the kiosk stands with its hub.
-func syncWords(s kiosk.SyncState) string {
-	switch s.Connectivity {
-	case kiosk.NoHub:
-		return strNoHub
-	case kiosk.Online:
-		return strOnline
-	case kiosk.Revoked:
-		return strRevoked
-	}
-	return strOffline
 }
