@@ -97,6 +97,11 @@ type Hub struct {
 	// PublicKey is the hub's Ed25519 key, base64. Required: a kiosk
 	// trusts no snapshot that does not verify with it.
 	PublicKey string `yaml:"public_key"`
+	// CredentialFile holds the kiosk's hub credential (KIOSK.SECRET, as
+	// `doorcheck provision` writes it, mode 0600). Relative paths as for
+	// store.path. The environment variable DOORCHECK_HUB_CREDENTIAL, when
+	// set, is used instead of the file.
+	CredentialFile string `yaml:"credential_file"`
 }
 
 // Scanner configures the scanners.

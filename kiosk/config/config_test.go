@@ -208,6 +208,7 @@ func TestValidationErrors(t *testing.T) {
 		{"hub: {url: 'ftp://hub', public_key: " + hubKey + "}", "hub.url: want an http or https URL"},
 		{"hub: {url: 'https://', public_key: " + hubKey + "}", "hub.url: want an http or https URL"},
 		{"hub: {url: https://hub}", "hub.public_key: no hub key pinned"},
+		{"hub: {credential_file: cred, public_key: " + hubKey + "}", "hub.credential_file: is set but hub.url is not"},
 		{"hub: {public_key: ''}", "hub.public_key: no hub key pinned"},
 		{"hub: {public_key: short}", "hub.public_key: want 32 bytes of base64"},
 		{"hub: {public_key: " + demoKey + "}", "hub.public_key: is the built-in demo key"},

@@ -83,6 +83,9 @@ func Parse(data []byte, dir string) (*Config, error) {
 	if c.Store.SnapshotPath != "" && !filepath.IsAbs(c.Store.SnapshotPath) {
 		c.Store.SnapshotPath = filepath.Join(dir, c.Store.SnapshotPath)
 	}
+	if c.Hub.CredentialFile != "" && !filepath.IsAbs(c.Hub.CredentialFile) {
+		c.Hub.CredentialFile = filepath.Join(dir, c.Hub.CredentialFile)
+	}
 	if duplicate {
 		return nil, errors.Join(problems...)
 	}

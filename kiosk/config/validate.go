@@ -168,6 +168,9 @@ func (c *Config) validateHub(p *problems) {
 			p.add("hub.url", "want an http or https URL like https://hub.example.org, got %q", u)
 		}
 	}
+	if c.Hub.CredentialFile != "" && c.Hub.URL == "" {
+		p.add("hub.credential_file", "is set but hub.url is not: a credential is only for a hub")
+	}
 	key, err := c.HubKey()
 	if err != nil {
 		*p = append(*p, err) // HubKey names the field
