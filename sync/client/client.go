@@ -181,6 +181,7 @@ func (c *Client) update(f func(s *kiosk.SyncState)) {
 // hub's Date and the connectivity the answer shows. A non-2xx/304 answer
 // is returned as an error (the body closed).
 func (c *Client) request(ctx context.Context, req *http.Request, download bool) (*http.Response, context.CancelFunc, error) {
+	parent := ctx
 	var cancel context.CancelFunc
 	if download {
 		ctx, cancel = context.WithCancel(ctx)
@@ -197,7 +198,7 @@ func (c *Client) request(ctx context.Context, req *http.Request, download bool) 
 	elapsed := c.opt.Now().Sub(start)
 	if err != nil {
 		cancel()
-		c.noteFailure(ctx, err)
+		c.noteFailure(parent, err)
 		return nil, nil, fmt.Errorf("%s %s: %w", req.Method, req.URL.Path, stripURL(err))
 	}
 	c.noteDate(resp)
@@ -205,7 +206,7 @@ func (c *Client) request(ctx context.Context, req *http.Request, download bool) 
 		err := errorOf(resp)
 		resp.Body.Close()
 		cancel()
-		c.noteFailure(ctx, err)
+		c.noteFailure(parent, err)
 		return nil, nil, fmt.Errorf("%s %s: %w", req.Method, req.URL.Path, err)
 	}
 	c.update(func(s *kiosk.SyncState) {
@@ -229,14 +230,16 @@ func stripURL(err error) error {
 	return err
 }
 
+// noteFailure records a failed request; ctx is the caller's (not the
+// request's own timeout, which is the hub being slow).
 func (c *Client) noteFailure(ctx context.Context, err error) {
-	if ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+	if ctx.Err() != nil {
 		return // our own cancellation says nothing about the hub
 	}
 	c.update(func(s *kiosk.SyncState) {
 		if errors.Is(err, ErrRevoked) {
 			s.Connectivity = kiosk.Revoked
-		} else if s.Connectivity != kiosk.Revoked && transient(context.Background(), err) {
+		} else if s.Connectivity != kiosk.Revoked && transient(ctx, err) {
 			s.Connectivity = kiosk.Offline
 		}
 		s.LastError = words(err)
@@ -302,4 +305,12 @@ func (c *Client) backoff(n int) time.Duration {
 		d = c.opt.BackoffMax
 	}
 	return d/2 + time.Duration(c.opt.Jitter()*float64(d/2))
+}
+
+// failed records a pass's failure for the screen and returns it.
+func (c *Client) failed(ctx context.Context, err error) error {
+	if err != nil && ctx.Err() == nil {
+		c.update(func(s *kiosk.SyncState) { s.LastError = words(err) })
+	}
+	return err
 }

@@ -34,6 +34,11 @@ var ErrOlderIndex = errors.New("hub index is older than the kiosk's snapshot: ig
 // the delta chain from the current version, or the full file. progress,
 // if not nil, is called as store imports advance.
 func (c *Client) Check(ctx context.Context, attempts int, progress func(store.Progress)) (CheckResult, error) {
+	res, err := c.check(ctx, attempts, progress)
+	return res, c.failed(ctx, err)
+}
+
+func (c *Client) check(ctx context.Context, attempts int, progress func(store.Progress)) (CheckResult, error) {
 	c.snapMu.Lock()
 	defer c.snapMu.Unlock()
 	var res CheckResult

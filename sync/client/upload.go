@@ -30,6 +30,11 @@ const maxAnswer = 1 << 20
 // batch, 0: unlimited). Acknowledged visits leave the outbox batch by
 // batch, so a failure midway keeps what was acknowledged.
 func (c *Client) Upload(ctx context.Context, attempts int) (UploadResult, error) {
+	res, err := c.upload(ctx, attempts)
+	return res, c.failed(ctx, err)
+}
+
+func (c *Client) upload(ctx context.Context, attempts int) (UploadResult, error) {
 	c.uploadMu.Lock()
 	defer c.uploadMu.Unlock()
 	var res UploadResult
