@@ -116,6 +116,7 @@ func runKiosk(ctx context.Context, e *env, name string, args []string, allowHead
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go pruneEvery(ctx, k, time.Hour, log)
+	syncStatus := startSync(ctx, e, k, log) // nil: no hub configured
 	scans := make(chan scanner.Scan, 16)
 	events := make(chan scanner.Event, 16)
 	var sources sync.WaitGroup
@@ -135,7 +136,7 @@ func runKiosk(ctx context.Context, e *env, name string, args []string, allowHead
 	if *noTUI {
 		return runHeadless(ctx, e, k, scans, events, !haveSerial, log)
 	}
-	return runScreen(ctx, e, k, scans, events)
+	return runScreen(ctx, e, k, scans, events, syncStatus)
 }
 
 // runHeadless writes exactly one JSON line per scan on stdout — a visit
@@ -241,7 +242,7 @@ func wedgeOptions(w config.Wedge, layouts []layout.Layout) wedge.Options {
 // runScreen runs the full-screen TUI over the same run loop as the
 // headless mode: serial scans and the TUI's keyboard-wedge scans share one
 // channel, and each result is sent to the screen.
-func runScreen(ctx context.Context, e *env, k *openedKiosk, scans chan scanner.Scan, events <-chan scanner.Event) error {
+func runScreen(ctx context.Context, e *env, k *openedKiosk, scans chan scanner.Scan, events <-chan scanner.Event, status kiosk.SyncStatus) error {
 	var layouts []layout.Layout
 	for _, name := range k.cfg.Scanner.Wedge.Layouts {
 		if l, ok := layout.ByName(name); ok {
@@ -261,6 +262,7 @@ func runScreen(ctx context.Context, e *env, k *openedKiosk, scans chan scanner.S
 		Wedge:    wedgeOptions(k.cfg.Scanner.Wedge, layouts),
 		Location: set.Location,
 		Title:    fmt.Sprintf("%s · %s · %s", set.Venue, set.Door, set.Direction),
+		Sync:     status,
 	})
 	p := tea.NewProgram(model, tea.WithContext(ctx), tea.WithInput(e.stdin), tea.WithOutput(e.stdout))
 	go k.checker.Run(ctx, scans, func(r kiosk.Result) { p.Send(tui.ResultMsg(r)) })
