@@ -26,6 +26,8 @@ func TestHelp(t *testing.T) {
 		{[]string{"undo", "--help"}, []string{"usage: doorcheck undo", "-config"}},
 		{[]string{"stats", "--help"}, []string{"usage: doorcheck stats", "-config"}},
 		{[]string{"sim", "--help"}, []string{"usage: doorcheck sim", "-port"}},
+		{[]string{"provision", "--help"}, []string{"usage: doorcheck provision", "-code", "-force"}},
+		{[]string{"sync", "--help"}, []string{"usage: doorcheck sync", "-once"}},
 		{[]string{"snapshot", "--help"}, []string{"usage: doorcheck snapshot SUBCOMMAND", "gen", "import", "info"}},
 		{[]string{"snapshot", "-h"}, []string{"gen", "import", "info"}},
 		{[]string{"snapshot", "help"}, []string{"gen", "import", "info"}},
