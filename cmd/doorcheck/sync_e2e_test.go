@@ -34,13 +34,13 @@ var hubBinary = sync.OnceValues(func() (string, error) {
 
 // testHub is a hub data directory and, once served, its process.
 type testHub struct {
-	t    *testing.T
+	t    testing.TB
 	bin  string
 	data string
 	url  string
 }
 
-func newTestHub(t *testing.T) *testHub {
+func newTestHub(t testing.TB) *testHub {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds and runs doorcheck-hub")

@@ -85,7 +85,8 @@ type Client struct {
 	// Refused visits stay in the outbox but are not sent again by this
 	// process; uploadMu serialises upload passes.
 	uploadMu sync.Mutex
-	refused  map[store.VisitID]protocol.Code
+	refused  map[store.VisitID]protocol.Code // under mu
+	backlog  int                             // outbox size during a pass, counted down per batch (under mu)
 
 	snapMu   sync.Mutex
 	etag     string // ETag of the last index fully applied

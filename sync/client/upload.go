@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sync"
 
 	"github.com/doorcheck/doorcheck/kiosk"
 	"github.com/doorcheck/doorcheck/kiosk/store"
@@ -41,23 +42,47 @@ func (c *Client) upload(ctx context.Context, attempts int) (UploadResult, error)
 	if c.Revoked() {
 		return res, ErrRevoked
 	}
+	// PendingCount walks the outbox (bbolt keeps no count): read it once a
+	// pass and count down, instead of once a batch.
+	backlog, err := c.opt.Store.PendingCount()
+	if err != nil {
+		return res, fmt.Errorf("read outbox: %w", err)
+	}
+	c.mu.Lock()
+	c.backlog = backlog
+	c.mu.Unlock()
 	for {
-		batch, err := c.nextBatch()
+		batches, err := c.nextBatches()
 		if err != nil {
 			return res, err
 		}
-		if len(batch) == 0 {
+		if len(batches) == 0 {
 			break
 		}
-		err = c.retry(ctx, attempts, "upload", func() error { return c.uploadBatch(ctx, batch, &res) })
-		if err != nil {
+		// Batches of one round go up at once: the hub's fsync, the kiosk's
+		// encoding and its Ack fsync overlap instead of queueing. They are
+		// disjoint, and each is acknowledged on its own.
+		results := make([]UploadResult, len(batches))
+		errs := make([]error, len(batches))
+		var wg sync.WaitGroup
+		for i, batch := range batches {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs[i] = c.retry(ctx, attempts, "upload", func() error { return c.uploadBatch(ctx, batch, &results[i]) })
+			}()
+		}
+		wg.Wait()
+		for _, r := range results {
+			res.New, res.Duplicate, res.Refused = res.New+r.New, res.Duplicate+r.Duplicate, res.Refused+r.Refused
+		}
+		if err := errors.Join(errs...); err != nil {
 			c.refreshPending()
 			return res, err
 		}
 	}
 	c.refreshPending()
-	n, _ := c.opt.Store.PendingCount()
-	res.Remaining = n
+	res.Remaining = c.SyncState().Pending
 	c.update(func(s *kiosk.SyncState) {
 		s.LastUpload = c.opt.Now()
 		if s.Connectivity != kiosk.Offline {
@@ -67,17 +92,26 @@ func (c *Client) upload(ctx context.Context, attempts int) (UploadResult, error)
 	return res, nil
 }
 
-// nextBatch returns up to Batch pending visits this client has not seen
-// refused, as upstream records. A visit that cannot be encoded is refused
-// here, as the hub would.
-func (c *Client) nextBatch() ([]visit.Record, error) {
-	vs, err := c.opt.Store.Pending(c.opt.Batch + len(c.refused))
+// Parallel is how many batches one upload round sends at once.
+const Parallel = 4
+
+// nextBatches returns up to Parallel batches of pending visits this client
+// has not seen refused, as upstream records. A visit that cannot be
+// encoded is refused here, as the hub would.
+func (c *Client) nextBatches() ([][]visit.Record, error) {
+	c.mu.Lock()
+	skip := len(c.refused)
+	c.mu.Unlock()
+	vs, err := c.opt.Store.Pending(Parallel*c.opt.Batch + skip)
 	if err != nil {
 		return nil, fmt.Errorf("read outbox: %w", err)
 	}
 	out := make([]visit.Record, 0, len(vs))
 	for _, v := range vs {
-		if _, skip := c.refused[v.ID]; skip {
+		c.mu.Lock()
+		_, refused := c.refused[v.ID]
+		c.mu.Unlock()
+		if refused {
 			continue
 		}
 		r, err := recordOf(v)
@@ -85,16 +119,22 @@ func (c *Client) nextBatch() ([]visit.Record, error) {
 			c.refuse(v.ID, protocol.CodeBadVisit, err)
 			continue
 		}
-		if len(out) < c.opt.Batch {
+		if len(out) < Parallel*c.opt.Batch {
 			out = append(out, r)
 		}
 	}
-	return out, nil
+	var batches [][]visit.Record
+	for len(out) > 0 {
+		n := min(len(out), c.opt.Batch)
+		batches = append(batches, out[:n:n])
+		out = out[n:]
+	}
+	return batches, nil
 }
 
 func (c *Client) refuse(id store.VisitID, code protocol.Code, why error) {
-	c.refused[id] = code
 	c.mu.Lock()
+	c.refused[id] = code
 	c.refusedN++
 	c.mu.Unlock()
 	msg := fmt.Sprintf("visit %s refused (%s); kept, not sent again", id, code)
@@ -124,7 +164,9 @@ func (c *Client) refreshPending() {
 
 // uploadBatch posts one batch (gzip) and acknowledges what the hub stored.
 func (c *Client) uploadBatch(ctx context.Context, batch []visit.Record, res *UploadResult) error {
-	backlog, _ := c.opt.Store.PendingCount()
+	c.mu.Lock()
+	backlog := c.backlog
+	c.mu.Unlock()
 	req := protocol.UploadRequest{Format: visit.Format, Visits: batch, Backlog: uint64(max(backlog-len(batch), 0))}
 	if m, ok := c.opt.Store.Current(); ok {
 		req.SnapshotVersion = m.Version
@@ -185,7 +227,10 @@ func (c *Client) uploadBatch(ctx context.Context, batch []visit.Record, res *Upl
 		// hub answers duplicate.
 		return permanent(fmt.Errorf("acknowledge %d visits: %w", len(acked), err))
 	}
-	c.refreshPending()
+	c.mu.Lock()
+	c.backlog = max(c.backlog-len(acked), 0)
+	c.state.Pending = c.backlog
+	c.mu.Unlock()
 	return nil
 }
 

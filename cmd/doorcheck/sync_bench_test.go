@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/doorcheck/doorcheck/kiosk/store"
+	"github.com/doorcheck/doorcheck/sync/client"
+	"github.com/doorcheck/doorcheck/sync/protocol"
+	"github.com/doorcheck/doorcheck/sync/wire"
+)
+
+// BenchmarkUploadBacklog: a backlog of visits recorded offline
+// (DOORCHECK_BENCH_VISITS, default 100,000) uploads to a real hub process
+// on loopback, durable on both sides: the hub fsyncs each batch before it
+// answers, the kiosk store fsyncs each batch's Ack. Only the upload is
+// timed; recording the backlog is not.
+func BenchmarkUploadBacklog(b *testing.B) {
+	n := 100_000
+	if s := os.Getenv("DOORCHECK_BENCH_VISITS"); s != "" {
+		n, _ = strconv.Atoi(s)
+	}
+	h := newTestHub(b)
+	h.importIINs(syncIINs(10), func(int) string { return "green" })
+	h.serve()
+	ec, err := protocol.ParseEnrollCode(h.enroll("bench-venue", "door"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	ans, err := redeem(ctx, ec, "bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	hubKey := ans.HubKey
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		path := filepath.Join(b.TempDir(), "doorcheck.db")
+		st, err := store.Open(path, store.Options{Create: true, NoSync: true, HubKey: hubKey})
+		if err != nil {
+			b.Fatal(err)
+		}
+		now := time.Now()
+		for j := 0; j < n; j++ {
+			at := now.Add(time.Duration(j-n) * time.Millisecond)
+			id, err := store.NewVisitID(at, rand.Reader)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var subj wire.SubjectKey
+			rand.Read(subj[:])
+			v := store.Visit{ID: id, At: at, Day: at.Format(time.DateOnly), Kiosk: ans.Kiosk, Venue: ans.Venue, Door: ans.Door,
+				Direction: "entry", Subject: subj, Kind: "iin", Status: "green", Verdict: store.VerdictAdmit, SnapshotVersion: 1}
+			if _, err := st.Record(ctx, v); err != nil {
+				b.Fatal(err)
+			}
+		}
+		st.Close()
+		st, err = store.Open(path, store.Options{HubKey: hubKey}) // fsync from here on
+		if err != nil {
+			b.Fatal(err)
+		}
+		cl, err := client.New(client.Options{URL: h.url, Credential: protocol.Credential(ans.Kiosk, ans.Secret), HubKey: hubKey,
+			Store: st, Dir: filepath.Dir(path), Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		res, err := cl.Upload(ctx, 0)
+		b.StopTimer()
+		if err != nil || res.New != n || res.Remaining != 0 {
+			b.Fatalf("upload: %+v %v", res, err)
+		}
+		st.Close()
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "visits/s")
+}
