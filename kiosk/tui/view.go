@@ -18,9 +18,13 @@ func (m *Model) View() tea.View {
 	bottom := m.bottomLines()
 	mainHeight := max(1, m.height-len(bottom))
 	var body string
-	if m.last == nil {
+	switch {
+	case m.dialog != nil:
+		// The dialog over the screen, centred where the verdict would be.
+		body = place(m.width, mainHeight, m.dialog.view(m.width), lipgloss.NewStyle())
+	case m.last == nil:
 		body = m.idleView(mainHeight)
-	} else {
+	default:
 		body = m.verdictView(*m.last, mainHeight)
 	}
 	v := tea.NewView(lipgloss.JoinVertical(lipgloss.Left, append([]string{body}, bottom...)...))
