@@ -9,10 +9,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/doorcheck/doorcheck/kiosk/pass"
 	"github.com/doorcheck/doorcheck/kiosk/policy"
-	"github.com/doorcheck/doorcheck/kiosk/reason"
 	"github.com/doorcheck/doorcheck/kiosk/store"
+	"github.com/doorcheck/doorcheck/sync/pass"
+	"github.com/doorcheck/doorcheck/sync/reason"
 	"github.com/doorcheck/doorcheck/sync/wire"
 )
 

@@ -5,8 +5,8 @@ import (
 	"slices"
 	"time"
 
-	"github.com/doorcheck/doorcheck/kiosk/reason"
 	"github.com/doorcheck/doorcheck/kiosk/store"
+	"github.com/doorcheck/doorcheck/sync/reason"
 	"github.com/doorcheck/doorcheck/sync/wire"
 )
 

@@ -10,7 +10,7 @@ import (
 
 	"github.com/doorcheck/doorcheck/kiosk/demo"
 	"github.com/doorcheck/doorcheck/kiosk/policy"
-	"github.com/doorcheck/doorcheck/kiosk/reason"
+	"github.com/doorcheck/doorcheck/sync/reason"
 )
 
 const week = 7 * 24 * time.Hour

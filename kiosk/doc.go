@@ -7,6 +7,6 @@
 // and JSON render it, they never recompute it.
 //
 // The core never imports screens, networks or hardware drivers. Its
-// collaborators are the pass parser (kiosk/pass), the pure venue policy
+// collaborators are the pass parser (sync/pass), the pure venue policy
 // (kiosk/policy) and the bbolt store (kiosk/store).
 package kiosk

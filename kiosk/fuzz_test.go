@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/doorcheck/doorcheck/kiosk/demo"
-	"github.com/doorcheck/doorcheck/kiosk/pass"
+	"github.com/doorcheck/doorcheck/sync/pass"
 )
 
 // FuzzCheck feeds arbitrary payloads to the whole checker: it must never

@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/doorcheck/doorcheck/kiosk/demo"
-	"github.com/doorcheck/doorcheck/kiosk/pass"
-	"github.com/doorcheck/doorcheck/kiosk/reason"
 	"github.com/doorcheck/doorcheck/kiosk/store"
+	"github.com/doorcheck/doorcheck/sync/pass"
+	"github.com/doorcheck/doorcheck/sync/reason"
 	"github.com/doorcheck/doorcheck/sync/wire"
 )
 

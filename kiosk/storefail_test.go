@@ -8,8 +8,8 @@ import (
 
 	"github.com/doorcheck/doorcheck/kiosk/demo"
 	"github.com/doorcheck/doorcheck/kiosk/policy"
-	"github.com/doorcheck/doorcheck/kiosk/reason"
 	"github.com/doorcheck/doorcheck/kiosk/store"
+	"github.com/doorcheck/doorcheck/sync/reason"
 	"github.com/doorcheck/doorcheck/sync/wire"
 )
 

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/doorcheck/doorcheck/kiosk/policy"
-	"github.com/doorcheck/doorcheck/kiosk/reason"
+	"github.com/doorcheck/doorcheck/sync/reason"
 	"github.com/doorcheck/doorcheck/sync/wire"
 )
 

@@ -4,8 +4,8 @@ import (
 	"encoding/json"
 	"time"
 
-	"github.com/doorcheck/doorcheck/kiosk/reason"
 	"github.com/doorcheck/doorcheck/scanner/sanitize"
+	"github.com/doorcheck/doorcheck/sync/reason"
 )
 
 // verdictJSON is the stable JSON shape of a verdict, one object per line in

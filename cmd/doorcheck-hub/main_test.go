@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/doorcheck/doorcheck/kiosk/pass"
 	"github.com/doorcheck/doorcheck/sync/hub"
+	"github.com/doorcheck/doorcheck/sync/pass"
 	"github.com/doorcheck/doorcheck/sync/wire"
 )
 

@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/doorcheck/doorcheck/kiosk/reason"
 	"github.com/doorcheck/doorcheck/sync/hub/boltstore"
 	"github.com/doorcheck/doorcheck/sync/protocol"
+	"github.com/doorcheck/doorcheck/sync/reason"
 	"github.com/doorcheck/doorcheck/sync/visit"
 	"github.com/doorcheck/doorcheck/sync/wire"
 )

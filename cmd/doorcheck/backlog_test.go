@@ -14,7 +14,7 @@ import (
 
 	"github.com/creack/pty"
 
-	"github.com/doorcheck/doorcheck/kiosk/pass"
+	"github.com/doorcheck/doorcheck/sync/pass"
 )
 
 // backlogStall is how long the slow checker stalls now and then: longer

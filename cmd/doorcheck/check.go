@@ -10,8 +10,8 @@ import (
 
 	"github.com/doorcheck/doorcheck/kiosk"
 	"github.com/doorcheck/doorcheck/kiosk/demo"
-	"github.com/doorcheck/doorcheck/kiosk/reason"
 	"github.com/doorcheck/doorcheck/scanner/sanitize"
+	"github.com/doorcheck/doorcheck/sync/reason"
 )
 
 // runCheck checks payloads once each and prints one verdict per payload,

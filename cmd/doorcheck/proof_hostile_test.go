@@ -17,8 +17,8 @@ import (
 	"github.com/creack/pty"
 
 	"github.com/doorcheck/doorcheck/kiosk/demo"
-	"github.com/doorcheck/doorcheck/kiosk/pass"
 	"github.com/doorcheck/doorcheck/scanner/qrimage"
+	"github.com/doorcheck/doorcheck/sync/pass"
 )
 
 // Hostile input through every input path that does not go through the

@@ -20,8 +20,8 @@ import (
 
 	"github.com/creack/pty"
 
-	"github.com/doorcheck/doorcheck/kiosk/pass"
 	"github.com/doorcheck/doorcheck/kiosk/store"
+	"github.com/doorcheck/doorcheck/sync/pass"
 )
 
 // The durability promise, proven on the whole kiosk: a headless kiosk

@@ -16,7 +16,6 @@ import (
 
 	"github.com/doorcheck/doorcheck/kiosk"
 	"github.com/doorcheck/doorcheck/kiosk/config"
-	"github.com/doorcheck/doorcheck/kiosk/pass"
 	"github.com/doorcheck/doorcheck/kiosk/tui"
 	"github.com/doorcheck/doorcheck/scanner"
 	"github.com/doorcheck/doorcheck/scanner/frame"
@@ -25,6 +24,7 @@ import (
 	"github.com/doorcheck/doorcheck/scanner/serial"
 	"github.com/doorcheck/doorcheck/scanner/stream"
 	"github.com/doorcheck/doorcheck/scanner/wedge"
+	"github.com/doorcheck/doorcheck/sync/pass"
 )
 
 // serialFlags override the configured serial scanner.

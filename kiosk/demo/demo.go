@@ -15,7 +15,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/doorcheck/doorcheck/kiosk/pass"
+	"github.com/doorcheck/doorcheck/sync/pass"
 	"github.com/doorcheck/doorcheck/sync/wire"
 )
 

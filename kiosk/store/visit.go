@@ -6,7 +6,7 @@ import (
 	"io"
 	"time"
 
-	"github.com/doorcheck/doorcheck/kiosk/reason"
+	"github.com/doorcheck/doorcheck/sync/reason"
 	"github.com/doorcheck/doorcheck/sync/wire"
 )
 

@@ -9,7 +9,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/doorcheck/doorcheck/kiosk/reason"
+	"github.com/doorcheck/doorcheck/sync/reason"
 	"github.com/doorcheck/doorcheck/sync/wire"
 )
 

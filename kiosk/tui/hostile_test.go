@@ -18,10 +18,10 @@ import (
 
 	"github.com/doorcheck/doorcheck/kiosk"
 	"github.com/doorcheck/doorcheck/kiosk/demo"
-	"github.com/doorcheck/doorcheck/kiosk/reason"
 	"github.com/doorcheck/doorcheck/scanner"
 	"github.com/doorcheck/doorcheck/scanner/layout"
 	"github.com/doorcheck/doorcheck/scanner/sanitize"
+	"github.com/doorcheck/doorcheck/sync/reason"
 	"github.com/doorcheck/doorcheck/sync/wire"
 )
 

@@ -11,7 +11,7 @@ import (
 	// The one import from kiosk/ (temporary, until the shared-floor move of
 	// issue 7 puts the IIN and pass codec under sync/): the IIN checksum
 	// rules and pass signing.
-	"github.com/doorcheck/doorcheck/kiosk/pass"
+	"github.com/doorcheck/doorcheck/sync/pass"
 	"github.com/doorcheck/doorcheck/sync/wire"
 )
 

@@ -15,9 +15,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/doorcheck/doorcheck/kiosk/pass"
 	"github.com/doorcheck/doorcheck/sync/hub"
 	"github.com/doorcheck/doorcheck/sync/hub/boltstore"
+	"github.com/doorcheck/doorcheck/sync/pass"
 	"github.com/doorcheck/doorcheck/sync/protocol"
 	"github.com/doorcheck/doorcheck/sync/transfer"
 	"github.com/doorcheck/doorcheck/sync/wire"

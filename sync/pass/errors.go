@@ -11,7 +11,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/doorcheck/doorcheck/kiosk/reason"
+	"github.com/doorcheck/doorcheck/sync/reason"
 )
 
 // Error is a payload that did not verify. Detail never holds the payload

@@ -1,6 +1,6 @@
 package pass
 
-import "github.com/doorcheck/doorcheck/kiosk/reason"
+import "github.com/doorcheck/doorcheck/sync/reason"
 
 // IINLength is the number of digits in an IIN.
 const IINLength = 12

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/doorcheck/doorcheck/kiosk/reason"
+	"github.com/doorcheck/doorcheck/sync/reason"
 )
 
 // Vectors, also listed (and worked by hand) in docs/formats.md.

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/doorcheck/doorcheck/kiosk/reason"
+	"github.com/doorcheck/doorcheck/sync/reason"
 	"github.com/doorcheck/doorcheck/sync/wire"
 )
 

@@ -19,7 +19,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/doorcheck/doorcheck/kiosk/pass"
+	"github.com/doorcheck/doorcheck/sync/pass"
 	"github.com/doorcheck/doorcheck/sync/wire"
 )
 

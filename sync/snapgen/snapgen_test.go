@@ -7,7 +7,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/doorcheck/doorcheck/kiosk/pass"
+	"github.com/doorcheck/doorcheck/sync/pass"
 	"github.com/doorcheck/doorcheck/sync/wire"
 )
 
