@@ -97,12 +97,6 @@ type Model struct {
 	scannerOK map[string]bool  // serial source → connected
 	showHelp  bool
 	quitArmed time.Time
-
-	// decided is the last verdict the screen showed, kept after the
-	// screen goes back to idle: the undo dialog says what it undoes.
-	decided *kiosk.Result
-	// dialog, when open, answers the keys it owns before anything else.
-	dialog *confirmDialog
 }
 
 // New returns the model. ctx bounds every check it starts.
@@ -216,9 +210,6 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.last = nil
 			cmds = append(cmds, m.refreshStats())
 		}
-		if m.dialog != nil && m.dialog.expired(now) {
-			m.dialog = nil
-		}
 		if m.notice != "" && now.After(m.noticeTil) {
 			m.notice = ""
 		}
@@ -252,15 +243,6 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		m.last = &r
 		m.lastUntil = now.Add(m.opt.Hold)
-		if r.Source != "undo" {
-			m.decided = &r
-			if m.dialog != nil {
-				m.dialog = nil
-				m.flash(strUndoCancelled, now)
-			}
-		} else {
-			m.decided = nil
-		}
 		return m, tea.Batch(m.refreshStats(), bell(r.Verdict))
 
 	case statsMsg:
@@ -273,16 +255,6 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // onKey routes a key press: the kiosk's own keys first, everything else
 // to the wedge assembler, which tells scanner bursts from a person typing.
 func (m *Model) onKey(k tea.KeyPressMsg, now time.Time) tea.Cmd {
-	if m.dialog != nil {
-		switch m.dialog.answer(k) {
-		case confirmed:
-			m.dialog = nil
-			return m.undo()
-		case cancelled:
-			m.dialog = nil
-			return nil
-		}
-	}
 	switch {
 	case key.Matches(k, m.keys.Quit):
 		if !m.quitArmed.IsZero() && now.Sub(m.quitArmed) < 3*time.Second {
@@ -292,17 +264,13 @@ func (m *Model) onKey(k tea.KeyPressMsg, now time.Time) tea.Cmd {
 		m.flash(strQuitConfirm, now)
 		return nil
 	case k.String() == "ctrl+c":
-		// A kiosk: Ctrl+C does nothing, and says nothing to whoever
-		// pressed it about how to quit instead.
+		m.flash(strCtrlCHint, now)
 		return nil
 	case key.Matches(k, m.keys.Help):
 		m.showHelp = !m.showHelp
 		return nil
 	case key.Matches(k, m.keys.Undo):
-		if m.dialog == nil && !m.undoing {
-			m.dialog = newConfirm(strUndoTitle, m.undoWhat(), key.NewBinding(key.WithKeys(m.keys.Undo.Keys()...), key.WithHelp(m.keys.Undo.Help().Key, strUndoConfirmKey)), now)
-		}
-		return nil
+		return m.undo()
 	}
 	// Every character of the key goes in, so a key typing several cannot
 	// slip one past the manual field's rules.
@@ -335,20 +303,6 @@ func (m *Model) submit(s scanner.Scan) tea.Cmd {
 		m.opt.Submit(s)
 		return nil
 	}
-}
-
-// undoWhat says what an undo would reverse: the last verdict this screen
-// showed, when it knows one.
-func (m *Model) undoWhat() string {
-	if m.decided == nil || m.decided.Err != nil {
-		return strUndoUnknown
-	}
-	v := m.decided.Verdict
-	s := decisionWord(v)
-	if v.HasStatus {
-		s += " · " + strings.ToUpper(v.StatusName())
-	}
-	return s + " · " + m.verdictFooter(v)
 }
 
 func (m *Model) undo() tea.Cmd {

@@ -22,11 +22,7 @@ const (
 	strCannotRecordHn = "The visit was not saved. Do not admit on this screen; call IT."
 	strRepeat         = "same pass scanned again — not counted twice"
 	strQuitConfirm    = "Press Ctrl+Q again within 3 seconds to quit the kiosk"
-	strUndoTitle      = "UNDO THE LAST DECISION?"
-	strUndoUnknown    = "The last decision recorded at this door (within the undo window)"
-	strUndoConfirmKey = "undo it"
-	strCancel         = "cancel"
-	strUndoCancelled  = "Undo cancelled: a new scan came in"
+	strCtrlCHint      = "This is a kiosk: Ctrl+C does not quit. Use Ctrl+Q twice."
 	strNothingToUndo  = "Nothing to undo (only the last decision, within the undo window)"
 	strManualPrompt   = "IIN: "
 

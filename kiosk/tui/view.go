@@ -18,13 +18,9 @@ func (m *Model) View() tea.View {
 	bottom := m.bottomLines()
 	mainHeight := max(1, m.height-len(bottom))
 	var body string
-	switch {
-	case m.dialog != nil:
-		// The dialog over the screen, centred where the verdict would be.
-		body = place(m.width, mainHeight, m.dialog.view(m.width), lipgloss.NewStyle())
-	case m.last == nil:
+	if m.last == nil {
 		body = m.idleView(mainHeight)
-	default:
+	} else {
 		body = m.verdictView(*m.last, mainHeight)
 	}
 	v := tea.NewView(lipgloss.JoinVertical(lipgloss.Left, append([]string{body}, bottom...)...))
