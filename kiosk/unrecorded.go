@@ -22,6 +22,7 @@ const (
 	FailReadOnly     Failure = "read_only"     // the store's file system or file refuses writes
 	FailStoreCorrupt Failure = "store_corrupt" // the store failed an integrity check
 	FailStoreClosed  Failure = "store_closed"  // the store is not open (any more)
+	FailStoreGone    Failure = "store_gone"    // the store file was deleted or replaced under the kiosk
 	FailInterrupted  Failure = "interrupted"   // the kiosk was stopping before the visit was committed
 	FailIO           Failure = "io_error"      // any other failure to commit
 )
@@ -44,6 +45,8 @@ func FailureOf(err error) Failure {
 		return FailStoreCorrupt
 	case errors.Is(err, bolt.ErrDatabaseNotOpen):
 		return FailStoreClosed
+	case errors.Is(err, store.ErrStoreGone):
+		return FailStoreGone
 	}
 	return FailIO
 }

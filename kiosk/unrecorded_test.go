@@ -30,6 +30,7 @@ func TestFailureOf(t *testing.T) {
 		{wrap(bolt.ErrDatabaseReadOnly), FailReadOnly},
 		{wrap(store.ErrCorrupt), FailStoreCorrupt},
 		{wrap(bolt.ErrDatabaseNotOpen), FailStoreClosed},
+		{wrap(fmt.Errorf("record visit: %w", store.ErrStoreGone)), FailStoreGone},
 		{wrap(context.Canceled), FailInterrupted},
 		{context.Canceled, FailInterrupted},
 		{wrap(&fs.PathError{Op: "fdatasync", Path: "/d/k.db", Err: syscall.EIO}), FailIO},

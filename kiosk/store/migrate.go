@@ -186,7 +186,7 @@ func copyGeneration(dst *bolt.DB, old *bolt.Bucket, oldName []byte, per int, wan
 			out.begin(b)
 			for ; k != nil; k, v = c.Next() {
 				if len(v) == 0 || len(v)%wire.EntrySize != 0 || !bytes.Equal(k, v[:min(len(v), wire.SubjectKeySize)]) {
-					return fmt.Errorf("%w: block %x of generation %s is malformed", ErrCorrupt, k, oldName)
+					return fmt.Errorf("%w: block at %s of generation %s is malformed", ErrCorrupt, maskKey(k), oldName)
 				}
 				for off := 0; off < len(v); off += wire.EntrySize {
 					if err := out.add(wire.DecodeEntry(v[off:])); err != nil {
