@@ -1,0 +1,148 @@
+package hub_test
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/doorcheck/doorcheck/internal/latency"
+	"github.com/doorcheck/doorcheck/sync/hub"
+	"github.com/doorcheck/doorcheck/sync/hub/boltstore"
+	"github.com/doorcheck/doorcheck/sync/snapgen"
+)
+
+// BenchmarkImportLarge imports a status list of DOORCHECK_BENCH_ROWS rows
+// (default 20,000,000) as a first version, then the same list with 1 % of
+// the rows changed as the next one, and reports each import's time, the
+// process's peak resident memory during it (VmHWM, reset before each
+// import), and the delta's size. The CSV files are written untimed first.
+// The reference in the same run is a raw write + fsync of as many bytes as
+// the full snapshot file, on the same disk.
+//
+//	DOORCHECK_BENCH_LARGE=1 go test ./sync/hub -run '^$' -bench ImportLarge -benchtime 1x -count 3 -timeout 60m
+func BenchmarkImportLarge(b *testing.B) {
+	if os.Getenv("DOORCHECK_BENCH_LARGE") == "" {
+		b.Skip("set DOORCHECK_BENCH_LARGE=1 (writes ~1.2 GB of CSV and snapshots)")
+	}
+	rows := 20_000_000
+	if s := os.Getenv("DOORCHECK_BENCH_ROWS"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n <= 0 {
+			b.Fatalf("DOORCHECK_BENCH_ROWS=%q: want a positive integer", s)
+		}
+		rows = n
+	}
+	dir := latency.BenchDir(b)
+	first := filepath.Join(dir, "v1.csv")
+	next := filepath.Join(dir, "v2.csv")
+	writeStatusCSV(b, first, rows, -1)
+	writeStatusCSV(b, next, rows, 100)
+	ctx := context.Background()
+
+	for b.Loop() {
+		d := hub.DataDir(filepath.Join(dir, "hub"))
+		os.RemoveAll(string(d))
+		keys, err := hub.Keygen(d, hub.Config{Deployment: "bench"}, rand.Reader)
+		if err != nil {
+			b.Fatal(err)
+		}
+		st, err := boltstore.Open(string(d), boltstore.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		importOne := func(path string) (*hub.ImportResult, time.Duration, int64) {
+			f, err := os.Open(path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer f.Close()
+			resetPeakRSS(b)
+			start := time.Now()
+			res, err := hub.Import(ctx, d, st, keys, hub.Config{Deployment: "bench"}, bufio.NewReaderSize(f, 1<<20), hub.ImportOptions{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			return res, time.Since(start), peakRSS(b)
+		}
+		_, fullTime, fullRSS := importOne(first)
+		res, deltaTime, deltaRSS := importOne(next)
+		latest, err := st.LatestSnapshot(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		st.Close()
+		raw, err := latency.RawBulkWrite(dir, latest.Full.Size)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(fullTime.Seconds(), "import-s")
+		b.ReportMetric(float64(fullRSS)/(1<<20), "import-peak-rss-MiB")
+		b.ReportMetric(deltaTime.Seconds(), "next-version-s")
+		b.ReportMetric(float64(deltaRSS)/(1<<20), "next-peak-rss-MiB")
+		b.ReportMetric(float64(res.DeltaRecords), "delta-changes")
+		b.ReportMetric(float64(latest.Delta.Size)/float64(max(1, res.DeltaRecords)), "delta-bytes/change")
+		b.ReportMetric(float64(latest.Transfer.Size)/float64(rows), "transfer-bytes/subject")
+		b.ReportMetric(raw.Seconds(), "raw-write-fsync-full-s")
+	}
+}
+
+// writeStatusCSV writes rows of `iin,status,valid_until`. With changeEvery
+// > 0, every changeEvery-th row gets another status, so the list differs
+// from the unchanged one (changeEvery < 0) in 1/changeEvery of its rows.
+func writeStatusCSV(b *testing.B, path string, rows, changeEvery int) {
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	statuses := [...]string{"green", "yellow", "red", "green", "blue"}
+	until := time.Date(2027, 6, 1, 0, 0, 0, 0, time.UTC).Format(time.RFC3339)
+	fmt.Fprintln(w, "iin,status,valid_until")
+	for i := range rows {
+		s := i % len(statuses)
+		if changeEvery > 0 && i%changeEvery == 0 {
+			s = (s + 2) % len(statuses)
+		}
+		fmt.Fprintf(w, "%s,%s,%s\n", snapgen.IIN(7, i), statuses[s], until)
+	}
+	if err := w.Flush(); err != nil {
+		b.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// resetPeakRSS resets the kernel's resident-set high-water mark for this
+// process (Linux: "5" to /proc/self/clear_refs).
+func resetPeakRSS(b *testing.B) {
+	if err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0); err != nil {
+		b.Skipf("cannot reset the peak RSS here: %v", err)
+	}
+}
+
+// peakRSS is VmHWM from /proc/self/status, in bytes.
+func peakRSS(b *testing.B) int64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return kb << 10
+		}
+	}
+	b.Fatal("no VmHWM in /proc/self/status")
+	return 0
+}
