@@ -13,34 +13,17 @@ import (
 
 	bugst "go.bug.st/serial"
 
+	"github.com/doorcheck/doorcheck/internal/testclock"
 	"github.com/doorcheck/doorcheck/scanner"
 	"github.com/doorcheck/doorcheck/scanner/frame"
 )
-
-// fakeClock is a clock the test moves.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // clockedPort is a scripted port on a fake clock: a read with a wait
 // first lets that much time pass on the line (with no data and no error
 // it is a read that timed out).
 type clockedPort struct {
 	scriptedPort
-	clock *fakeClock
+	clock *testclock.Clock
 	waits []time.Duration
 }
 
@@ -67,7 +50,7 @@ func TestSerialBacklogNeverSplits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clock := &fakeClock{t: time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)}
+	clock := testclock.New(time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC))
 	src.now = clock.Now
 	src.queue = 1
 	held := make(chan struct{})

@@ -7,10 +7,10 @@ import (
 	"io"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/doorcheck/doorcheck/internal/testclock"
 	"github.com/doorcheck/doorcheck/scanner"
 	"github.com/doorcheck/doorcheck/scanner/frame"
 )
@@ -116,29 +116,12 @@ func (r *scriptReader) waitCall(t *testing.T, n int) {
 	}
 }
 
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // TestStreamReadAheadWhileBehind: the rest of a half-read code arrives
 // while the checker is held up for a second. The reader reads on, and
 // the framer — however late it gets to the bytes — sees they came right
 // behind the others: the code comes out whole.
 func TestStreamReadAheadWhileBehind(t *testing.T) {
-	clock := &fakeClock{t: time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)}
+	clock := testclock.New(time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC))
 	r := newScriptReader("A\nB\nC\nPAR", "TIAL\n")
 	close(r.reads)
 	src := New("stdin", r, frame.Options{Terminator: frame.LF})
@@ -171,7 +154,7 @@ func TestStreamReadAheadWhileBehind(t *testing.T) {
 // comes out whole. A code with no terminator is still ended by a quiet
 // line afterwards.
 func TestStreamPauseThenSlowTail(t *testing.T) {
-	clock := &fakeClock{t: time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)}
+	clock := testclock.New(time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC))
 	r := newScriptReader("A\nB\nC\n", "D\n", "PAR")
 	src := New("stdin", r, frame.Options{Terminator: frame.LF})
 	src.now, src.ahead = clock.Now, 1
