@@ -541,6 +541,36 @@ func patchByte(t *testing.T, path string, off int64, b byte) {
 	}
 }
 
+// patchAfterEach finds every occurrence of needle in the files and, at
+// the byte skip bytes from the start of each, writes what change makes of
+// it when change says so. It returns how many bytes it changed.
+func patchAfterEach(t *testing.T, files []string, needle []byte, skip int, change func(old byte) (byte, bool)) int {
+	t.Helper()
+	hits := 0
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; ; {
+			j := bytes.Index(data[i:], needle)
+			if j < 0 {
+				break
+			}
+			at := i + j + skip
+			if at >= len(data) {
+				break
+			}
+			if b, ok := change(data[at]); ok {
+				patchByte(t, f, int64(at), b)
+				hits++
+			}
+			i = at
+		}
+	}
+	return hits
+}
+
 // TestFaultSnapshotStatusByte is the attack of defect 4 through the
 // command line: the status byte after a red or yellow subject's key in the
 // stored snapshot is changed — to green, to blue, to a value no status has
@@ -561,25 +591,9 @@ func TestFaultSnapshotStatusByte(t *testing.T) {
 			t.Run(fmt.Sprintf("%s to %#02x", who.Status, byte(to)), func(t *testing.T) {
 				trial := filepath.Join(t.TempDir(), "trial")
 				copyStoreDir(t, pristine, trial)
-				hits := 0
-				for _, f := range storeFiles(t, filepath.Join(trial, "demo.db")) {
-					data, err := os.ReadFile(f)
-					if err != nil {
-						t.Fatal(err)
-					}
-					for i := 0; ; {
-						j := bytes.Index(data[i:], key[:])
-						if j < 0 {
-							break
-						}
-						at := i + j + wire.SubjectKeySize
-						if at < len(data) && data[at] == byte(who.Status) {
-							patchByte(t, f, int64(at), byte(to))
-							hits++
-						}
-						i = at
-					}
-				}
+				hits := patchAfterEach(t, storeFiles(t, filepath.Join(trial, "demo.db")), key[:], wire.SubjectKeySize, func(old byte) (byte, bool) {
+					return byte(to), old == byte(who.Status)
+				})
 				if hits == 0 {
 					t.Fatalf("the %s subject's entry is not in the store files", who.Status)
 				}
@@ -615,23 +629,10 @@ func TestFaultSnapshotManifestRot(t *testing.T) {
 		t.Run(strings.Trim(field, `":`), func(t *testing.T) {
 			trial := filepath.Join(t.TempDir(), "trial")
 			copyStoreDir(t, pristine, trial)
-			hits := 0
-			for _, f := range storeFiles(t, filepath.Join(trial, "demo.db")) {
-				data, err := os.ReadFile(f)
-				if err != nil {
-					t.Fatal(err)
-				}
-				for i := 0; ; {
-					j := bytes.Index(data[i:], []byte(field))
-					if j < 0 {
-						break
-					}
-					at := i + j + len(field) + 2 // a few characters into the value
-					patchByte(t, f, int64(at), rotChar(data[at]))
-					hits++
-					i = at
-				}
-			}
+			// A few characters into the value.
+			hits := patchAfterEach(t, storeFiles(t, filepath.Join(trial, "demo.db")), []byte(field), len(field)+2, func(old byte) (byte, bool) {
+				return rotChar(old), true
+			})
 			if hits == 0 {
 				t.Fatalf("no %s in the store files: the manifest is stored another way; update this test", field)
 			}
