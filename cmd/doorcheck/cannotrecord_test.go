@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -200,7 +201,8 @@ func countFullDiskLines(t *testing.T, what, out string, payloads []string) int {
 	return failed
 }
 
-// fill writes path until the file system is full.
+// fill writes path until the file system is full, down to its last
+// partial page.
 func fill(t *testing.T, path string) {
 	t.Helper()
 	f, err := os.Create(path)
@@ -211,8 +213,8 @@ func fill(t *testing.T, path string) {
 	buf := make([]byte, 64<<10)
 	for len(buf) > 0 {
 		if _, err := f.Write(buf); err != nil {
-			if !strings.Contains(err.Error(), "no space") {
-				t.Fatal(err)
+			if !errors.Is(err, syscall.ENOSPC) {
+				t.Fatalf("fill: %v", err)
 			}
 			buf = buf[:len(buf)/2] // fill the last partial pages too
 		}

@@ -665,7 +665,7 @@ func TestFaultDiskFull(t *testing.T) {
 	}
 	vars := demoStore(t, dir, 3)
 	filler := filepath.Join(dir, "filler")
-	fillFileSystem(t, filler)
+	fill(t, filler)
 
 	var iins iinSeq
 	iins.n = 700_000_000
@@ -718,27 +718,3 @@ func TestFaultDiskFull(t *testing.T) {
 	t.Logf("full disk: %d scans, %d recorded before the disk filled, %d cannot_record", scans, len(recorded), cannot)
 }
 
-// fillFileSystem writes path until the file system is full.
-func fillFileSystem(t *testing.T, path string) {
-	t.Helper()
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	buf := make([]byte, 64<<10)
-	for {
-		if _, err := f.Write(buf); err != nil {
-			if !errors.Is(err, syscall.ENOSPC) {
-				t.Fatalf("fill: %v", err)
-			}
-			break
-		}
-	}
-	// Whatever is left below a page goes too.
-	for {
-		if _, err := f.Write(buf[:512]); err != nil {
-			break
-		}
-	}
-}
