@@ -103,13 +103,18 @@ func writeStatusCSV(b *testing.B, path string, rows, changeEvery int) {
 	}
 	w := bufio.NewWriterSize(f, 1<<20)
 	statuses := [...]string{"green", "yellow", "red", "green", "blue"}
-	until := time.Date(2027, 6, 1, 0, 0, 0, 0, time.UTC).Format(time.RFC3339)
+	// End times spread over a year at hour steps, as vaccinations and
+	// tests end on different days: a list where every row ends at the
+	// same time would flatter the transfer form's date column.
+	base := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 	fmt.Fprintln(w, "iin,status,valid_until")
 	for i := range rows {
 		s := i % len(statuses)
 		if changeEvery > 0 && i%changeEvery == 0 {
 			s = (s + 2) % len(statuses)
 		}
+		h := uint64(i) * 0x9E3779B97F4A7C15 >> 40 % (365 * 24)
+		until := base.Add(time.Duration(h) * time.Hour).Format(time.RFC3339)
 		fmt.Fprintf(w, "%s,%s,%s\n", snapgen.IIN(7, i), statuses[s], until)
 	}
 	if err := w.Flush(); err != nil {
