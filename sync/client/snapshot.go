@@ -21,8 +21,8 @@ import (
 type CheckResult struct {
 	Plan     protocol.PlanKind
 	From, To uint64 // the version before and after
-	// FellBack is true when a delta step failed and the full file was
-	// taken instead.
+	// FellBack is true when a delta step failed, or the transfer form of
+	// the full file was refused, and the full file was taken instead.
 	FellBack bool
 }
 
@@ -92,7 +92,9 @@ func (c *Client) check(ctx context.Context, attempts int, progress func(store.Pr
 		res.Plan = protocol.PlanFull
 		fallthrough
 	case protocol.PlanFull:
-		if err := c.fetchAndApply(ctx, attempts, x.Full, progress); err != nil {
+		fellBack, err := c.fetchFull(ctx, attempts, x, progress)
+		res.FellBack = res.FellBack || fellBack
+		if err != nil {
 			res.To = c.currentVersion()
 			return res, err
 		}
@@ -160,6 +162,13 @@ func (c *Client) fetchAndApply(ctx context.Context, attempts int, f protocol.Fil
 	if err := verifyFile(path, f); err != nil {
 		return err
 	}
+	return c.applyFile(ctx, path, f, progress)
+}
+
+// applyFile opens the staged file at path, whose bytes have been checked
+// against f, against the pinned key, checks that it is the version (and
+// base) the index named, and imports it.
+func (c *Client) applyFile(ctx context.Context, path string, f protocol.FileRef, progress func(store.Progress)) error {
 	file, err := os.Open(path)
 	if err != nil {
 		return fmt.Errorf("open download: %w", err)

@@ -234,6 +234,11 @@ func Decode(w io.Writer, r io.Reader) error {
 			copy(rec[17:], cols[m+4*j:m+4*j+4])
 			bw.Write(rec[:])
 		}
+		// A failed write (a full disk, a writer that caps the output)
+		// ends the decode here instead of after the last chunk.
+		if _, err := bw.Write(nil); err != nil {
+			return err
+		}
 	}
 	if _, err := br.ReadByte(); err != io.EOF {
 		return errors.New("transfer file has data after its last chunk")

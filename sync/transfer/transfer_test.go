@@ -2,7 +2,10 @@ package transfer
 
 import (
 	"bytes"
+	"errors"
+	"io"
 	"testing"
+	"testing/iotest"
 
 	"github.com/doorcheck/doorcheck/sync/snapgen"
 )
@@ -98,5 +101,45 @@ func BenchmarkDecode(b *testing.B) {
 		if err := Decode(&out, bytes.NewReader(enc.Bytes())); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// failingWriter fails every write, like a full disk.
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errFull }
+
+var errFull = errors.New("disk full")
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int
+}
+
+func (c *countingReader) Read(b []byte) (int, error) {
+	n, err := c.r.Read(b)
+	c.n += n
+	return n, err
+}
+
+// TestDecodeStopsAtAFailedWrite: a writer that fails (a full disk, the
+// kiosk's cap at the full file's size) ends the decode at the chunk it
+// failed in, with its error, instead of decoding the rest for nothing.
+func TestDecodeStopsAtAFailedWrite(t *testing.T) {
+	full := fullFile(t, 8*chunkEntries)
+	var enc bytes.Buffer
+	if err := Encode(&enc, bytes.NewReader(full), int64(len(full))); err != nil {
+		t.Fatal(err)
+	}
+	// Small reads, so the decoder's own buffering cannot hide how far it
+	// went.
+	cr := &countingReader{r: iotest.OneByteReader(bytes.NewReader(enc.Bytes()))}
+	err := Decode(failingWriter{}, cr)
+	if !errors.Is(err, errFull) {
+		t.Fatalf("decode into a failing writer: %v", err)
+	}
+	if cr.n > enc.Len()/2 {
+		t.Errorf("read %d of %d bytes after the writer failed", cr.n, enc.Len())
 	}
 }
