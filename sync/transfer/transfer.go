@@ -340,6 +340,18 @@ func (r *bitReader) read(n uint) (uint64, bool) {
 	if end > uint64(len(r.b))*8 {
 		return 0, false
 	}
+	// Fast path, for all but the last bytes of a chunk: one 64-bit load,
+	// and one more byte when n runs past it (n ≤ 64, off ≤ 7). Decoding
+	// 20 million keys spends most of its time here.
+	if i, off := r.pos>>3, uint(r.pos&7); i+8 <= uint64(len(r.b)) {
+		w := binary.BigEndian.Uint64(r.b[i:])
+		r.pos = end
+		if n <= 64-off {
+			return (w << off) >> (64 - n), true
+		}
+		rest := n - (64 - off) // 1..7; the byte exists: end is within b
+		return (w<<off)>>off<<rest | uint64(r.b[i+8]>>(8-rest)), true
+	}
 	var v uint64
 	for n > 0 {
 		byteIdx, bitOff := r.pos>>3, uint(r.pos&7)

@@ -1,0 +1,328 @@
+package client
+
+import (
+	"bufio"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/sha256"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/doorcheck/doorcheck/internal/latency"
+	"github.com/doorcheck/doorcheck/kiosk/store"
+	"github.com/doorcheck/doorcheck/sync/hub"
+	"github.com/doorcheck/doorcheck/sync/hub/boltstore"
+	"github.com/doorcheck/doorcheck/sync/protocol"
+	"github.com/doorcheck/doorcheck/sync/snapgen"
+	"github.com/doorcheck/doorcheck/sync/transfer"
+	"github.com/doorcheck/doorcheck/sync/wire"
+)
+
+// BenchmarkSnapshotTransferLarge measures snapshot downloads end to end
+// between a real hub server (sync/hub, on 127.0.0.1) and this client,
+// into a real kiosk store with fsync:
+//
+//   - the full snapshot through its transfer form (download, decode,
+//     SHA-256 against the index, wire.Open, import);
+//   - the same full snapshot as the .dcsnap file (the path without a
+//     transfer form: the reference in the same run);
+//   - the 1 % delta from the previous version, applied to a store at that
+//     version (the store is brought there untimed);
+//   - the decoder alone, from the hub's .dcx into SHA-256.
+//
+// Bytes on the wire are counted at the TCP connection (headers, the
+// manifest and the file together). The hub's data (two imports of
+// DOORCHECK_BENCH_ROWS subjects, default 20,000,000, the second with 1 %
+// of them changed) is made once, untimed, through hub.Import of CSV rows
+// of snapgen IINs (statusCSV). Each iteration's figures are logged; the reported
+// metrics are their medians. Also in the same run: a raw write + fsync of
+// the full file's size on the same disk.
+//
+//	DOORCHECK_BENCH_LARGE=1 go test ./sync/client -run '^$' -bench SnapshotTransferLarge -benchtime 3x -count 1 -timeout 60m
+func BenchmarkSnapshotTransferLarge(b *testing.B) {
+	if os.Getenv("DOORCHECK_BENCH_LARGE") == "" {
+		b.Skip("set DOORCHECK_BENCH_LARGE=1 (writes ~4 GB: hub imports, kiosk stores)")
+	}
+	rows := 20_000_000
+	if s := os.Getenv("DOORCHECK_BENCH_ROWS"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n <= 0 {
+			b.Fatalf("DOORCHECK_BENCH_ROWS=%q: want a positive integer", s)
+		}
+		rows = n
+	}
+	ctx := context.Background()
+	dir := latency.BenchDir(b)
+	d := hub.DataDir(filepath.Join(dir, "hub"))
+	cfg := hub.Config{Deployment: "bench"}
+	keys, err := hub.Keygen(d, cfg, rand.Reader)
+	if err != nil {
+		b.Fatal(err)
+	}
+	hst, err := boltstore.Open(string(d), boltstore.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer hst.Close()
+	for _, changed := range []bool{false, true} {
+		start := time.Now()
+		res, err := hub.Import(ctx, d, hst, keys, cfg, statusCSV(rows, changed), hub.ImportOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("hub import of version %d: %d rows, %d delta changes, %s", res.Version.Version, res.Rows, res.DeltaRecords, time.Since(start).Round(time.Millisecond))
+	}
+	latest, err := hst.LatestSnapshot(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if latest.Transfer.Name == "" || latest.Delta.Name == "" {
+		b.Fatalf("version %d has no transfer form or delta", latest.Version)
+	}
+	srv := hub.NewServer(hub.ServerOptions{Data: d, Storage: hst, Keys: keys, Config: cfg, PublicSnapshots: true})
+	hs := srv.HTTPServer()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	go hs.Serve(ln)
+	defer hs.Close()
+	url := "http://" + ln.Addr().String()
+
+	var counted wireCount
+	httpc := &http.Client{Transport: &http.Transport{DialContext: counted.dial}}
+	// kiosk returns a client over a fresh, durable kiosk store in its own
+	// directory (the previous one removed first).
+	kiosk := func(name string) (*Client, *store.Store) {
+		kdir := filepath.Join(dir, "kiosk")
+		os.RemoveAll(kdir)
+		if err := os.MkdirAll(kdir, 0o700); err != nil {
+			b.Fatal(err)
+		}
+		st, err := store.Open(filepath.Join(kdir, "doorcheck.db"), store.Options{Create: true, HubKey: keys.HubPublic()})
+		if err != nil {
+			b.Fatal(err)
+		}
+		c, err := New(Options{URL: url, Credential: "bench." + name, HubKey: keys.HubPublic(), Store: st, Dir: kdir, HTTP: httpc})
+		if err != nil {
+			b.Fatal(err)
+		}
+		return c, st
+	}
+	check := func(c *Client, want protocol.PlanKind) time.Duration {
+		start := time.Now()
+		res, err := c.Check(ctx, 1, nil)
+		el := time.Since(start)
+		if err != nil || res.Plan != want || res.FellBack || res.To != latest.Version {
+			b.Fatalf("check: %+v %v (want plan %v to version %d)", res, err, want, latest.Version)
+		}
+		return el
+	}
+
+	var xferS, fullS, deltaS, decodeS, xferWire, fullWire, deltaWire, heapMiB, rawS []float64
+	for b.Loop() {
+		// The full snapshot through its transfer form.
+		c, st := kiosk("xfer")
+		counted.reset()
+		runtime.GC()
+		heap := watchHeap()
+		xferS = append(xferS, check(c, protocol.PlanFull).Seconds())
+		heapMiB = append(heapMiB, float64(heap.end())/(1<<20))
+		xferWire = append(xferWire, float64(counted.in.Load()))
+		st.Close()
+
+		// The same version as the .dcsnap: what a kiosk did before.
+		c, st = kiosk("full")
+		x, _, err := c.fetchIndex(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		counted.reset()
+		start := time.Now()
+		if err := c.fetchAndApply(ctx, 1, x.Full, nil); err != nil {
+			b.Fatal(err)
+		}
+		fullS = append(fullS, time.Since(start).Seconds())
+		fullWire = append(fullWire, float64(counted.in.Load()))
+
+		// The 1 % delta, from a store at the previous version.
+		st.Close()
+		c, st = kiosk("delta")
+		importLocal(b, st, filepath.Join(d.FilesDir(), protocol.FullName(latest.Version-1)), keys.HubPublic())
+		counted.reset()
+		deltaS = append(deltaS, check(c, protocol.PlanDeltas).Seconds())
+		deltaWire = append(deltaWire, float64(counted.in.Load()))
+		st.Close()
+		os.RemoveAll(filepath.Join(dir, "kiosk"))
+
+		decodeS = append(decodeS, decodeOnly(b, filepath.Join(d.FilesDir(), latest.Transfer.Name)).Seconds())
+		raw, err := latency.RawBulkWrite(dir, latest.Full.Size)
+		if err != nil {
+			b.Fatal(err)
+		}
+		rawS = append(rawS, raw.Seconds())
+		i := len(xferS) - 1
+		b.Logf("run %d: transfer form %.2f s (%.0f B on the wire, heap peak %.0f MiB), .dcsnap %.2f s (%.0f B), delta %.2f s (%.0f B for %d changes), decode alone %.2f s, raw write+fsync %.2f s",
+			i+1, xferS[i], xferWire[i], heapMiB[i], fullS[i], fullWire[i], deltaS[i], deltaWire[i], latest.Delta.Records, decodeS[i], rawS[i])
+	}
+	n, changes := float64(rows), float64(latest.Delta.Records)
+	b.ReportMetric(median(xferS), "transfer-full-s")
+	b.ReportMetric(median(xferWire)/n, "transfer-wire-B/subject")
+	b.ReportMetric(median(xferWire)*8/1e6/60, "transfer-1Mbit-min")
+	b.ReportMetric(median(heapMiB), "transfer-heap-peak-MiB")
+	b.ReportMetric(median(fullS), "dcsnap-full-s")
+	b.ReportMetric(median(fullWire)/n, "dcsnap-wire-B/subject")
+	b.ReportMetric(median(fullWire)*8/1e6/60, "dcsnap-1Mbit-min")
+	b.ReportMetric(median(deltaS), "delta-s")
+	b.ReportMetric(median(deltaWire)/changes, "delta-wire-B/change")
+	b.ReportMetric(median(decodeS), "decode-only-s")
+	b.ReportMetric(median(rawS), "raw-write-fsync-full-s")
+}
+
+func median(v []float64) float64 {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+// statusCSV streams `iin,status,valid_until` rows for hub.Import, one per
+// snapgen IIN, every row listed (the snapshot has rows subjects): 5 % red,
+// 10 % yellow, 85 % green, ending on whole days spread over 30 days. With
+// changed, every 100th row changes (1 % of subjects, 200,000 at 20
+// million): of each four, two get another status, one is lifted (blue:
+// removed from the snapshot) and one gets another end day.
+func statusCSV(rows int, changed bool) io.Reader {
+	pr, pw := io.Pipe()
+	go func() {
+		w := bufio.NewWriterSize(pw, 1<<20)
+		base := time.Date(2027, 6, 1, 0, 0, 0, 0, time.UTC)
+		fmt.Fprintln(w, "iin,status,valid_until")
+		for i := range rows {
+			status := "green"
+			switch i % 20 {
+			case 0:
+				status = "red"
+			case 1, 2:
+				status = "yellow"
+			}
+			until := base.AddDate(0, 0, i*7919%30)
+			if changed && i%100 == 0 {
+				switch i / 100 % 4 {
+				case 0, 1:
+					status = map[string]string{"green": "yellow", "yellow": "red", "red": "green"}[status]
+				case 2:
+					status = "blue"
+				case 3:
+					until = until.AddDate(0, 0, 7)
+				}
+			}
+			fmt.Fprintf(w, "%s,%s,%s\n", snapgen.IIN(7, i), status, until.Format(time.RFC3339))
+		}
+		pw.CloseWithError(w.Flush())
+	}()
+	return pr
+}
+
+// importLocal imports a snapshot file into st (untimed setup).
+func importLocal(b *testing.B, st *store.Store, path string, hubKey ed25519.PublicKey) {
+	b.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	r, err := wire.Open(f, hubKey)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := st.Import(context.Background(), r, nil); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// decodeOnly decodes a transfer file into SHA-256, as the kiosk does
+// beside writing the decoded bytes.
+func decodeOnly(b *testing.B, path string) time.Duration {
+	f, err := os.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	start := time.Now()
+	if err := transfer.Decode(sha256.New(), f); err != nil {
+		b.Fatal(err)
+	}
+	return time.Since(start)
+}
+
+// wireCount counts the bytes read from and written to the connections it
+// dials: what crossed the wire, headers included.
+type wireCount struct{ in, out atomic.Int64 }
+
+func (w *wireCount) reset() { w.in.Store(0); w.out.Store(0) }
+
+func (w *wireCount) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	conn, err := (&net.Dialer{Timeout: 10 * time.Second}).DialContext(ctx, network, addr)
+	if err != nil {
+		return nil, err
+	}
+	return &countedConn{Conn: conn, w: w}, nil
+}
+
+type countedConn struct {
+	net.Conn
+	w *wireCount
+}
+
+func (c *countedConn) Read(b []byte) (int, error) {
+	n, err := c.Conn.Read(b)
+	c.w.in.Add(int64(n))
+	return n, err
+}
+
+func (c *countedConn) Write(b []byte) (int, error) {
+	n, err := c.Conn.Write(b)
+	c.w.out.Add(int64(n))
+	return n, err
+}
+
+// heapPeak samples the Go heap in use every 20 ms.
+type heapPeak struct {
+	peak       atomic.Uint64
+	stop, done chan struct{}
+}
+
+func watchHeap() *heapPeak {
+	h := &heapPeak{stop: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(h.done)
+		var ms runtime.MemStats
+		t := time.NewTicker(20 * time.Millisecond)
+		defer t.Stop()
+		for {
+			runtime.ReadMemStats(&ms)
+			if ms.HeapInuse > h.peak.Load() {
+				h.peak.Store(ms.HeapInuse)
+			}
+			select {
+			case <-h.stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return h
+}
+
+func (h *heapPeak) end() uint64 { close(h.stop); <-h.done; return h.peak.Load() }
