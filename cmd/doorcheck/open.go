@@ -63,7 +63,7 @@ func loadConfig(e *env, k kioskFlags) (*config.Config, ed25519.PublicKey, error)
 			return nil, nil, usagef("no kiosk config at %s: pass --config FILE, or --demo to try the demo", path)
 		}
 	}
-	cfg, err := config.Load(path)
+	cfg, err := config.LoadEnv(path, e.getenv)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -37,10 +37,18 @@ type Config struct {
 // Kiosk is who this kiosk is. All three names are required; they go into
 // every visit record sent upstream.
 type Kiosk struct {
-	ID        string           `yaml:"id"`
-	Venue     string           `yaml:"venue"`
-	Door      string           `yaml:"door"`
-	Direction policy.Direction `yaml:"direction"` // entry (default) or exit
+	// ID is this device as the hub knows it (required, printable, at
+	// most 64 bytes); `doorcheck provision` writes the hub's.
+	ID string `yaml:"id"`
+	// Venue is the venue the kiosk stands in (required): counts and
+	// occupancy are per venue.
+	Venue string `yaml:"venue"`
+	// Door is this door of the venue (required): visits say where they
+	// happened.
+	Door string `yaml:"door"`
+	// Direction is entry (default) or exit. An exit is recorded, never
+	// refused: refusing it would only make the occupancy wrong.
+	Direction policy.Direction `yaml:"direction"`
 }
 
 // Policy is the venue's rules and the kiosk's timings.
@@ -56,22 +64,45 @@ type Policy struct {
 	// turned off.
 	MaxDataAge Duration `yaml:"max_data_age"`
 	// ClockJump is how far the wall clock may move against the monotonic
-	// clock while the kiosk runs before verdicts carry clock_jumped.
-	ClockJump  Duration `yaml:"clock_jump"`
-	Debounce   Duration `yaml:"debounce"`
-	ClockSkew  Duration `yaml:"clock_skew"`
-	Retention  Duration `yaml:"retention"` // 0: keep acknowledged visits forever
+	// clock while the kiosk runs before verdicts carry clock_jumped (at
+	// least 1m: NTP corrections are seconds to minutes).
+	ClockJump Duration `yaml:"clock_jump"`
+	// Debounce: the same code again within this of its last read is
+	// not a new visit (scanners send a code twice; at most 1m).
+	Debounce Duration `yaml:"debounce"`
+	// ClockSkew is the allowance on pass validity windows for clock
+	// differences between issuer and kiosk (at most 2h).
+	ClockSkew Duration `yaml:"clock_skew"`
+	// Retention: visits the hub acknowledged are pruned after this; 0
+	// keeps them forever, otherwise at least 24h. On a 32-bit board keep
+	// it finite (docs/appliance.md): bbolt maps at most 2 GB there.
+	Retention Duration `yaml:"retention"`
+	// UndoWindow is how long the last decision can be undone, for a
+	// turnstile that did not turn (at most 1h).
 	UndoWindow Duration `yaml:"undo_window"`
-	TimeZone   string   `yaml:"time_zone"` // IANA name, or Local
+	// TimeZone is the venue's time for "today" and schedules: an IANA
+	// name such as Asia/Almaty, or Local (the system's zone).
+	TimeZone string `yaml:"time_zone"`
 }
 
 // ScheduleRule is policy.ScheduleRule as written in YAML.
+// The first rule that matches now replaces policy.admitted.
 type ScheduleRule struct {
-	Name     string   `yaml:"name"`
-	Days     []string `yaml:"days"` // mon … sun, monday … sunday, weekdays, weekend; empty: every day
-	From     string   `yaml:"from"` // "HH:MM"; from and to go together; both empty: all day
-	To       string   `yaml:"to"`
-	Admitted Statuses `yaml:"admitted"` // required
+	// Name is shown on screen and in the visit when the rule decided
+	// ("weekends green only"); optional.
+	Name string `yaml:"name"`
+	// Days: mon … sun, monday … sunday, weekdays, weekend; empty: every
+	// day.
+	Days []string `yaml:"days"`
+	// From is "HH:MM" in venue time; from and to go together; both
+	// empty: all day. A window may wrap past midnight; its small hours
+	// belong to the day it started on.
+	From string `yaml:"from"`
+	// To is "HH:MM", the end of the window (see from).
+	To string `yaml:"to"`
+	// Admitted is the statuses an entry admits while the rule holds
+	// (required), in the same forms as policy.admitted.
+	Admitted Statuses `yaml:"admitted"`
 }
 
 // Store says where the kiosk's two bbolt files live: the visit log at
@@ -101,7 +132,7 @@ type Hub struct {
 	// `doorcheck provision` writes it, mode 0600). Relative paths as for
 	// store.path. The environment variable DOORCHECK_HUB_CREDENTIAL, when
 	// set, is used instead of the file.
-	CredentialFile string `yaml:"credential_file"`
+	CredentialFile string `yaml:"credential_file" env:"DOORCHECK_HUB_CREDENTIAL_FILE"`
 }
 
 // Scanner configures the scanners.
@@ -113,17 +144,27 @@ type Scanner struct {
 // Serial is one serial scanner; Port empty means none (a --serial flag may
 // still name one, so the other fields are validated either way).
 type Serial struct {
-	Port        string   `yaml:"port"`
-	Baud        int      `yaml:"baud"`
-	DataBits    int      `yaml:"data_bits"`
-	Parity      string   `yaml:"parity"`     // none | odd | even | mark | space
-	StopBits    string   `yaml:"stop_bits"`  // 1 | 1.5 | 2 (1.5 cannot be set on Linux; the serial scanner refuses it there)
-	Terminator  string   `yaml:"terminator"` // cr | lf | crlf | none
-	Gap         Duration `yaml:"gap"`        // idle time that ends a code sent without a terminator
-	Prefix      string   `yaml:"prefix"`
+	// Port is the scanner's device; empty: no serial scanner. Prefer
+	// the stable /dev/serial/by-id/… or /dev/doorcheck-scanner (the udev
+	// rule's link) over /dev/ttyACM0, whose number changes.
+	Port string `yaml:"port"`
+	// Baud is the line speed; USB CDC scanners ignore it, RS-232 ones
+	// must match their setting.
+	Baud int `yaml:"baud"`
+	// DataBits is 5 to 8.
+	DataBits   int      `yaml:"data_bits"`
+	Parity     string   `yaml:"parity"`     // none | odd | even | mark | space
+	StopBits   string   `yaml:"stop_bits"`  // 1 | 1.5 | 2 (1.5 cannot be set on Linux; the serial scanner refuses it there)
+	Terminator string   `yaml:"terminator"` // cr | lf | crlf | none
+	Gap        Duration `yaml:"gap"`        // idle time that ends a code sent without a terminator (at most 2s)
+	// Prefix is fixed text the scanner adds before each code, removed.
+	Prefix string `yaml:"prefix"`
+	// Suffix is fixed text the scanner adds after each code, removed.
 	Suffix      string   `yaml:"suffix"`
 	Symbologies []string `yaml:"symbologies"` // AIM ids such as "]Q1", or "]Q" for any modifier; empty: all
-	MaxLength   int      `yaml:"max_length"`
+	// MaxLength is the longest code in bytes (1 to 65536); longer reads
+	// are refused as too long instead of growing without bound.
+	MaxLength int `yaml:"max_length"`
 }
 
 // Wedge configures keyboard-wedge input in the TUI.
@@ -131,9 +172,11 @@ type Wedge struct {
 	// Enabled lets typed input that looks like a scan count as one. A
 	// guard's handheld with a serial scanner may turn it off so stray
 	// key presses are never scans.
-	Enabled bool     `yaml:"enabled"`
+	Enabled bool `yaml:"enabled"`
+	// Gap is the idle time that ends a scan sent without Enter (at most
+	// 2s); a person typing is slower than a scanner.
 	Gap     Duration `yaml:"gap"`
-	Layouts []string `yaml:"layouts"` // us | ru | kk
+	Layouts []string `yaml:"layouts"` // keyboard layouts a scan may arrive through: us | ru | kk
 }
 
 // DefaultStorePath is where a provisioned kiosk keeps its data.

@@ -145,7 +145,7 @@ func TestStorePath(t *testing.T) {
 	if c.Store.Path != filepath.Join(dir, "state", "k.db") {
 		t.Errorf("store path = %s", c.Store.Path)
 	}
-	if _, err := Parse([]byte(minimal+"store: {path: \"\"}\n"), "/"); err == nil || !strings.Contains(err.Error(), "store.path: is required") {
+	if _, err := Parse([]byte(minimal+"store: {path: \"\"}\n"), "/"); err == nil || !strings.Contains(err.Error(), "store.path: line 3: is required") {
 		t.Errorf("empty store path: %v", err)
 	}
 }
@@ -229,7 +229,16 @@ func TestValidationErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		_, err := Parse([]byte(with(tt.yaml)), "/")
-		if err == nil || !strings.Contains(err.Error(), tt.want) {
+		got := ""
+		if err != nil {
+			got = err.Error()
+			// Every case writes its section on line 1; the lines are
+			// TestEveryProblemAtOnce's subject, the messages this one's.
+			if !strings.Contains(tt.want, "line ") {
+				got = strings.ReplaceAll(got, ": line 1: ", ": ")
+			}
+		}
+		if err == nil || !strings.Contains(got, tt.want) {
 			t.Errorf("%s:\n got %v\nwant %s", tt.yaml, err, tt.want)
 		}
 	}
@@ -257,7 +266,8 @@ func mustKey(t *testing.T, b64 string) ed25519.PublicKey {
 }
 
 // TestEveryProblemAtOnce checks that decoding problems and validation
-// problems arrive together, one per line of the error.
+// problems arrive together, one per line of the error, each naming its
+// field and its line.
 func TestEveryProblemAtOnce(t *testing.T) {
 	bad := `kiosk: {id: "", venue: v, door: d, direction: sideways}
 polcy: {capacity: 3}
@@ -283,13 +293,13 @@ scanner:
 		`policy.capacity: line 7: cannot unmarshal`,
 		`scanner.wedge: line 13: cannot unmarshal`,
 		`kiosk.direction: line 1: want entry or exit`,
-		`kiosk.id: is required`,
-		`policy.admitted: `,
-		`policy.reentry: `,
-		`policy.schedule[0].days: `,
-		`hub.public_key: `,
-		`scanner.serial.parity: `,
-		`scanner.wedge.layouts[0]: `,
+		`kiosk.id: line 1: is required`,
+		`policy.admitted: line 4: `,
+		`policy.reentry: line 5: `,
+		`policy.schedule[0].days: line 9: `,
+		`hub.public_key: line 10: `,
+		`scanner.serial.parity: line 12: `,
+		`scanner.wedge.layouts[0]: line 13: `,
 	}
 	lines := strings.Split(err.Error(), "\n")
 	for _, w := range want {

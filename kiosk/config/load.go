@@ -65,14 +65,14 @@ func Parse(data []byte, dir string) (*Config, error) {
 		return nil, fmt.Errorf("decode YAML: %w", err)
 	}
 	if err == nil && dec.Decode(new(yaml.Node)) != io.EOF {
-		problems = append(problems, errors.New("more than one YAML document: a config file holds one"))
+		problems = append(problems, &Problem{Text: "more than one YAML document: a config file holds one"})
 	}
 
 	c.Kiosk = Kiosk{ID: f.Kiosk.ID, Venue: f.Kiosk.Venue, Door: f.Kiosk.Door, Direction: policy.Entry}
 	if d := f.Kiosk.Direction; d.Kind != 0 {
 		dir, err := policy.ParseDirection(d.Value)
 		if d.Kind != yaml.ScalarNode || err != nil {
-			problems = append(problems, fmt.Errorf("kiosk.direction: line %d: want entry or exit, got %q", d.Line, d.Value))
+			problems = append(problems, &Problem{Field: "kiosk.direction", Line: d.Line, Text: fmt.Sprintf("want entry or exit, got %q", d.Value)})
 		}
 		c.Kiosk.Direction = dir
 	}
@@ -90,7 +90,11 @@ func Parse(data []byte, dir string) (*Config, error) {
 		return nil, errors.Join(problems...)
 	}
 	if err := c.Validate(); err != nil {
-		problems = append(problems, err)
+		lines := fieldLines(&root)
+		for _, p := range Problems(err) {
+			p.Line = lineOf(lines, p.Field)
+			problems = append(problems, p)
+		}
 	}
 	if err := errors.Join(problems...); err != nil {
 		return nil, err
@@ -176,10 +180,10 @@ var (
 
 // decodeProblem turns one of the decoder's "line N: …" messages into a
 // problem that starts with its field path.
-func decodeProblem(msg string, paths map[int]string) error {
+func decodeProblem(msg string, paths map[int]string) *Problem {
 	m := lineRe.FindStringSubmatch(msg)
 	if m == nil {
-		return errors.New(msg)
+		return &Problem{Text: msg}
 	}
 	line, _ := strconv.Atoi(m[1])
 	text := m[2]
@@ -189,8 +193,5 @@ func decodeProblem(msg string, paths map[int]string) error {
 	if dup := duplicateRe.FindStringSubmatch(msg); dup != nil {
 		text = fmt.Sprintf("%s given twice (first at line %s)", dup[1], dup[2])
 	}
-	if p := paths[line]; p != "" {
-		return fmt.Errorf("%s: line %d: %s", p, line, text)
-	}
-	return fmt.Errorf("line %d: %s", line, text)
+	return &Problem{Field: paths[line], Line: line, Text: text}
 }

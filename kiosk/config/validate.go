@@ -48,6 +48,9 @@ func (c *Config) Validate() error {
 	c.validateStore(&p)
 	c.validateHub(&p)
 	c.validateScanner(&p)
+	for i, e := range p {
+		p[i] = fieldProblem(e)
+	}
 	return errors.Join(p...)
 }
 
@@ -71,7 +74,7 @@ func (c *Config) validateStore(p *problems) {
 type problems []error
 
 func (p *problems) add(field, format string, args ...any) {
-	*p = append(*p, fmt.Errorf("%s: %s", field, fmt.Sprintf(format, args...)))
+	*p = append(*p, &Problem{Field: field, Text: fmt.Sprintf(format, args...)})
 }
 
 func (c *Config) validateKiosk(p *problems) {
