@@ -35,23 +35,40 @@ func (c *Client) Once(ctx context.Context) (UploadResult, CheckResult, error) {
 // every UploadEvery while visits are pending, a snapshot check every
 // CheckEvery, each backing off on its own after failures. It returns
 // ErrRevoked when revoked, nil when ctx ends.
+//
+// Waits count from the end of a pass (a long pass that failed at its end
+// still waits its backoff), and a failed upload pass that moved visits
+// resets the upload backoff: the hub took part of the backlog, so the
+// failure is a fresh one, not the n-th in a row. Otherwise a large
+// backlog on a flaky link, where nearly every pass has one failed batch
+// among many stored ones, backs off to BackoffMax and drains at a batch
+// round per five minutes.
 func (c *Client) Run(ctx context.Context) error {
 	c.refreshPending()
-	now := time.Now()
+	now := c.opt.Now()
 	nextUp, nextCheck := now, now
 	upFails, checkFails := 0, 0
 	for {
 		if c.Revoked() {
 			return ErrRevoked
 		}
-		now = time.Now()
-		if !now.Before(nextUp) {
+		if !c.opt.Now().Before(nextUp) {
 			c.refreshPending()
-			_, err := c.Upload(ctx, 1)
+			res, err := c.Upload(ctx, 1)
 			if ctx.Err() != nil {
 				return nil
 			}
+			moved := res.New+res.Duplicate+res.Refused > 0
+			if moved {
+				// One line per pass that moved something: an operator
+				// (and the fault test) sees the backlog drain.
+				c.log.Info("uploaded", "new", res.New, "duplicate", res.Duplicate, "refused", res.Refused, "pending", c.SyncState().Pending)
+			}
+			now := c.opt.Now()
 			if err != nil {
+				if moved {
+					upFails = 0
+				}
 				nextUp = now.Add(c.backoffAfter(upFails, err))
 				upFails++
 				c.log.Warn("upload failed", "err", words(err))
@@ -63,11 +80,12 @@ func (c *Client) Run(ctx context.Context) error {
 		if c.Revoked() {
 			return ErrRevoked
 		}
-		if !now.Before(nextCheck) {
+		if !c.opt.Now().Before(nextCheck) {
 			_, err := c.Check(ctx, 1, nil)
 			if ctx.Err() != nil {
 				return nil
 			}
+			now := c.opt.Now()
 			if err != nil && !errors.Is(err, ErrOlderIndex) {
 				nextCheck = now.Add(min(c.backoffAfter(checkFails, err), c.opt.CheckEvery))
 				checkFails++
@@ -77,7 +95,7 @@ func (c *Client) Run(ctx context.Context) error {
 				nextCheck = now.Add(c.opt.CheckEvery)
 			}
 		}
-		wait := minTime(nextUp, nextCheck).Sub(time.Now())
+		wait := minTime(nextUp, nextCheck).Sub(c.opt.Now())
 		if err := c.opt.Sleep(ctx, max(wait, 0)); err != nil {
 			return nil
 		}
