@@ -41,6 +41,7 @@ func TestHelp(t *testing.T) {
 		{[]string{"qr", "help"}, []string{"decode", "encode"}},
 		{[]string{"qr", "decode", "--help"}, []string{"usage: doorcheck qr decode"}},
 		{[]string{"qr", "encode", "--help"}, []string{"usage: doorcheck qr encode", "-out"}},
+		{[]string{"config", "check", "--help"}, []string{"usage: doorcheck config check", "-json"}},
 	}
 	covered := map[string]bool{}
 	for _, tt := range tests {

@@ -69,6 +69,7 @@ func commands() []command {
 		{"provision", "enroll this kiosk with a hub: --config FILE --code CODE [--force]", runProvision},
 		{"sync", "upload visits and fetch snapshots: --config FILE [--once]", runSync},
 		{"qr", "qr decode FILE... | qr encode [--out FILE.png] PAYLOAD", runQR},
+		{"config", "config check --config FILE: list every problem of a kiosk config", runConfig},
 	}
 }
 
