@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/rand"
 	"io"
 	"log/slog"
@@ -44,27 +45,8 @@ func BenchmarkUploadBacklog(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		path := filepath.Join(b.TempDir(), "doorcheck.db")
-		st, err := store.Open(path, store.Options{Create: true, NoSync: true, HubKey: hubKey})
-		if err != nil {
-			b.Fatal(err)
-		}
-		now := time.Now()
-		for j := 0; j < n; j++ {
-			at := now.Add(time.Duration(j-n) * time.Millisecond)
-			id, err := store.NewVisitID(at, rand.Reader)
-			if err != nil {
-				b.Fatal(err)
-			}
-			var subj wire.SubjectKey
-			rand.Read(subj[:])
-			v := store.Visit{ID: id, At: at, Day: at.Format(time.DateOnly), Kiosk: ans.Kiosk, Venue: ans.Venue, Door: ans.Door,
-				Direction: "entry", Subject: subj, Kind: "iin", Status: "green", Verdict: store.VerdictAdmit, SnapshotVersion: 1}
-			if _, err := st.Record(ctx, v); err != nil {
-				b.Fatal(err)
-			}
-		}
-		st.Close()
-		st, err = store.Open(path, store.Options{HubKey: hubKey}) // fsync from here on
+		recordOffline(b, path, true, hubKey, visitOrigin{ans.Kiosk, ans.Venue, ans.Door}, n)
+		st, err := store.Open(path, store.Options{HubKey: hubKey}) // fsync from here on
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -82,4 +64,42 @@ func BenchmarkUploadBacklog(b *testing.B) {
 		st.Close()
 	}
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "visits/s")
+}
+
+// visitOrigin is who records a backlog: the kiosk and the venue and door
+// it was enrolled for (the hub refuses visits for any other).
+type visitOrigin struct{ kiosk, venue, door string }
+
+// recordOffline records n admitted entries into the store at path (created
+// when create), one Record each as the kiosk records them but without
+// fsync, ending now and a millisecond apart: the fastest way to a real
+// backlog. It returns the visit ids in order.
+func recordOffline(tb testing.TB, path string, create bool, hubKey ed25519.PublicKey, o visitOrigin, n int) []store.VisitID {
+	tb.Helper()
+	st, err := store.Open(path, store.Options{Create: create, NoSync: true, HubKey: hubKey})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ctx := context.Background()
+	ids := make([]store.VisitID, 0, n)
+	now := time.Now()
+	for j := 0; j < n; j++ {
+		at := now.Add(time.Duration(j-n) * time.Millisecond)
+		id, err := store.NewVisitID(at, rand.Reader)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		var subj wire.SubjectKey
+		rand.Read(subj[:])
+		v := store.Visit{ID: id, At: at, Day: at.Format(time.DateOnly), Kiosk: o.kiosk, Venue: o.venue, Door: o.door,
+			Direction: "entry", Subject: subj, Kind: "iin", Status: "green", Verdict: store.VerdictAdmit, SnapshotVersion: 1}
+		if _, err := st.Record(ctx, v); err != nil {
+			tb.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	if err := st.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	return ids
 }

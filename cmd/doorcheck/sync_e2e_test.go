@@ -73,8 +73,9 @@ func (h *testHub) try(args ...string) (string, error) {
 }
 
 // serve starts `doorcheck-hub serve` on a free port and waits for its
-// address line (a pipe, no sleeping).
-func (h *testHub) serve() {
+// address line (a pipe, no sleeping). It returns the process, for the
+// tests that kill it; cleanup kills it anyway.
+func (h *testHub) serve() *exec.Cmd {
 	h.t.Helper()
 	cmd := exec.Command(h.bin, "serve", "--data", h.data, "--addr", "127.0.0.1:0")
 	stdout, err := cmd.StdoutPipe()
@@ -93,6 +94,7 @@ func (h *testHub) serve() {
 	h.url = strings.TrimSpace(strings.TrimPrefix(line, "listening on "))
 	go io.Copy(io.Discard, stdout)
 	h.t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	return cmd
 }
 
 // importIINs publishes a snapshot in which iins have the given statuses.
@@ -120,8 +122,14 @@ func (h *testHub) enroll(venue, door string) string {
 // visitsToday sums the report's visits of the venue today.
 func (h *testHub) visitsToday(venue string) int {
 	h.t.Helper()
+	return h.visitsOn(venue, time.Now().Format(time.DateOnly))
+}
+
+// visitsOn sums the report's visits of the venue on day (YYYY-MM-DD).
+func (h *testHub) visitsOn(venue, day string) int {
+	h.t.Helper()
 	var r hub.Report
-	out := h.run("report", "--data", h.data, "--json", "--day", time.Now().Format(time.DateOnly))
+	out := h.run("report", "--data", h.data, "--json", "--day", day)
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		h.t.Fatalf("report: %v\n%s", err, out)
 	}
