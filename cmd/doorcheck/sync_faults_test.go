@@ -176,7 +176,10 @@ func (p *faultProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		cut := rbody[:len(rbody)/2]
 		hijack(w, func(c net.Conn, bw *bufio.ReadWriter) { writeRaw(bw, resp, cut, len(cut)); c.Close() })
 	case faultCut:
-		hijack(w, func(c net.Conn, bw *bufio.ReadWriter) { writeRaw(bw, resp, rbody[:len(rbody)/2], len(rbody)); c.Close() })
+		hijack(w, func(c net.Conn, bw *bufio.ReadWriter) {
+			writeRaw(bw, resp, rbody[:len(rbody)/2], len(rbody))
+			c.Close()
+		})
 	default:
 		for k, vs := range resp.Header {
 			if !hopHeader(k) {
