@@ -39,6 +39,8 @@ import (
 //     transfer form: the reference in the same run);
 //   - the 1 % delta from the previous version, applied to a store at that
 //     version (the store is brought there untimed);
+//   - the same delta applied by the store from a local file (the
+//     reference for the delta: no HTTP, no client);
 //   - the decoder alone, from the hub's .dcx into SHA-256.
 //
 // Bytes on the wire are counted at the TCP connection (headers, the
@@ -130,7 +132,7 @@ func BenchmarkSnapshotTransferLarge(b *testing.B) {
 		return el
 	}
 
-	var xferS, fullS, deltaS, decodeS, xferWire, fullWire, deltaWire, heapMiB, rawS []float64
+	var xferS, fullS, deltaS, localS, decodeS, xferWire, fullWire, deltaWire, heapMiB, rawS []float64
 	for b.Loop() {
 		// The full snapshot through its transfer form.
 		c, st := kiosk("xfer")
@@ -164,6 +166,15 @@ func BenchmarkSnapshotTransferLarge(b *testing.B) {
 		deltaS = append(deltaS, check(c, protocol.PlanDeltas).Seconds())
 		deltaWire = append(deltaWire, float64(counted.in.Load()))
 		st.Close()
+
+		// The same delta applied by the store from a local file: what the
+		// download and the client add is the difference.
+		_, st = kiosk("local")
+		importLocal(b, st, filepath.Join(d.FilesDir(), protocol.FullName(latest.Version-1)), keys.HubPublic())
+		start = time.Now()
+		importLocal(b, st, filepath.Join(d.FilesDir(), latest.Delta.Name), keys.HubPublic())
+		localS = append(localS, time.Since(start).Seconds())
+		st.Close()
 		os.RemoveAll(filepath.Join(dir, "kiosk"))
 
 		decodeS = append(decodeS, decodeOnly(b, filepath.Join(d.FilesDir(), latest.Transfer.Name)).Seconds())
@@ -173,8 +184,8 @@ func BenchmarkSnapshotTransferLarge(b *testing.B) {
 		}
 		rawS = append(rawS, raw.Seconds())
 		i := len(xferS) - 1
-		b.Logf("run %d: transfer form %.2f s (%.0f B on the wire, heap peak %.0f MiB), .dcsnap %.2f s (%.0f B), delta %.2f s (%.0f B for %d changes), decode alone %.2f s, raw write+fsync %.2f s",
-			i+1, xferS[i], xferWire[i], heapMiB[i], fullS[i], fullWire[i], deltaS[i], deltaWire[i], latest.Delta.Records, decodeS[i], rawS[i])
+		b.Logf("run %d: transfer form %.2f s (%.0f B on the wire, heap peak %.0f MiB), .dcsnap %.2f s (%.0f B), delta %.2f s (%.0f B for %d changes; from a local file %.2f s), decode alone %.2f s, raw write+fsync %.2f s",
+			i+1, xferS[i], xferWire[i], heapMiB[i], fullS[i], fullWire[i], deltaS[i], deltaWire[i], latest.Delta.Records, localS[i], decodeS[i], rawS[i])
 	}
 	n, changes := float64(rows), float64(latest.Delta.Records)
 	b.ReportMetric(median(xferS), "transfer-full-s")
@@ -186,6 +197,7 @@ func BenchmarkSnapshotTransferLarge(b *testing.B) {
 	b.ReportMetric(median(fullWire)*8/1e6/60, "dcsnap-1Mbit-min")
 	b.ReportMetric(median(deltaS), "delta-s")
 	b.ReportMetric(median(deltaWire)/changes, "delta-wire-B/change")
+	b.ReportMetric(median(localS), "delta-local-file-s")
 	b.ReportMetric(median(decodeS), "decode-only-s")
 	b.ReportMetric(median(rawS), "raw-write-fsync-full-s")
 }
