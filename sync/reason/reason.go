@@ -38,6 +38,17 @@ const (
 	ClockJumped       Code = "clock_jumped"        // wall clock moved implausibly against the monotonic clock
 )
 
+// Reasons an EU Digital COVID Certificate (sync/dcc) is NOT VERIFIED.
+// Separate from the pass codes because a DCC's signer, times and rules are
+// the issuing country's, not this system's.
+const (
+	DCCExpired       Code = "dcc_expired"        // certificate (CWT expiry) or its validity under the venue rules ended
+	DCCBadSignature  Code = "dcc_bad_signature"  // no candidate signer's key verifies the signature
+	DCCUnknownSigner Code = "dcc_unknown_signer" // no trusted signer has the key id (or may sign this type)
+	DCCNotYetValid   Code = "dcc_not_yet_valid"  // issued in the future, or the rule's validity has not started
+	DCCRuleFailed    Code = "dcc_rule_failed"    // verified, but no venue rule admits it
+)
+
 // Describe returns a short English sentence for a code, for screens and
 // logs. Unknown codes describe themselves.
 func Describe(c Code) string {
@@ -88,6 +99,16 @@ func Describe(c Code) string {
 		return "status data is out of date"
 	case ClockJumped:
 		return "device clock jumped"
+	case DCCExpired:
+		return "COVID certificate has expired"
+	case DCCBadSignature:
+		return "COVID certificate signature is invalid"
+	case DCCUnknownSigner:
+		return "COVID certificate signer is not trusted"
+	case DCCNotYetValid:
+		return "COVID certificate is not valid yet"
+	case DCCRuleFailed:
+		return "COVID certificate does not meet this venue's rules"
 	}
 	return string(c)
 }
