@@ -42,6 +42,8 @@ func TestHelp(t *testing.T) {
 		{[]string{"qr", "decode", "--help"}, []string{"usage: doorcheck qr decode"}},
 		{[]string{"qr", "encode", "--help"}, []string{"usage: doorcheck qr encode", "-out"}},
 		{[]string{"config", "check", "--help"}, []string{"usage: doorcheck config check", "-json"}},
+		{[]string{"dcc", "--help"}, []string{"usage: doorcheck dcc SUBCOMMAND", "test"}},
+		{[]string{"dcc", "test", "--help"}, []string{"usage: doorcheck dcc test", "-json"}},
 	}
 	covered := map[string]bool{}
 	for _, tt := range tests {

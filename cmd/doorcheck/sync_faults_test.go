@@ -3,8 +3,8 @@ package main
 // The upload path under faults, between real processes: a kiosk's
 // `doorcheck sync` drains a backlog recorded offline through a proxy that
 // breaks requests in every way a mobile link, a load balancer or a
-// crashing hub does, while the `doorcheck-hub serve` behind it is
-// SIGKILLed and restarted mid-upload. Exactly once is the claim: every
+// crashing hub does, while the `doorcheck-hub serve` behind it, and once
+// the kiosk's own sync process, are SIGKILLed and restarted mid-upload. Exactly once is the claim: every
 // recorded visit on the hub, none twice, none the kiosk did not record,
 // and the kiosk's outbox empty.
 
@@ -18,6 +18,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -76,9 +77,9 @@ type faultProxy struct {
 	// (path is the request's): a hub or cache serving wrong bytes.
 	rewrite atomic.Pointer[func(path string, body []byte) []byte]
 
-	uploads atomic.Int64 // upload requests forwarded to a live hub
-	killAt  map[int64]bool
-	kill    chan int64 // the forwarded upload at which to kill the hub
+	uploads atomic.Int64     // upload requests forwarded to a live hub
+	killAt  map[int64]string // forwarded upload → the process to kill as it arrives: "hub" or "kiosk"
+	kill    chan killOrder
 }
 
 func newFaultProxy(t *testing.T, seed uint64, upstream string) *faultProxy {
@@ -86,8 +87,8 @@ func newFaultProxy(t *testing.T, seed uint64, upstream string) *faultProxy {
 	p := &faultProxy{
 		rng:    rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
 		decks:  map[bool][]proxyFault{},
-		killAt: map[int64]bool{},
-		kill:   make(chan int64, 8),
+		killAt: map[int64]string{},
+		kill:   make(chan killOrder, 8),
 		// A short timeout of its own: the kiosk's answer must not hang on
 		// a hub that died with the request.
 		http: &http.Client{Timeout: 20 * time.Second, Transport: &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: 8}},
@@ -105,6 +106,13 @@ func newFaultProxy(t *testing.T, seed uint64, upstream string) *faultProxy {
 }
 
 func (p *faultProxy) setUpstream(u string) { p.upstream.Store(&u) }
+
+// killOrder asks the test to SIGKILL a process as upload number at is
+// on its way to the hub.
+type killOrder struct {
+	at  int64
+	who string
+}
 
 // draw takes the next fault for a request from its class's deck.
 func (p *faultProxy) draw(upload bool) proxyFault {
@@ -156,8 +164,8 @@ func (p *faultProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if upload && !p.down.Load() {
-		if n := p.uploads.Add(1); p.killAt[n] {
-			p.kill <- n // the test kills the hub while this request is in it
+		if n := p.uploads.Add(1); p.killAt[n] != "" {
+			p.kill <- killOrder{n, p.killAt[n]} // the test kills while this request is in the hub
 		}
 	}
 	resp, rbody, err := p.forward(r, body)
@@ -285,7 +293,7 @@ var uploadedLine = regexp.MustCompile(`msg=uploaded new=(\d+) duplicate=(\d+) re
 // TestSyncUnderFaults: DOORCHECK_SYNC_FAULT_VISITS visits (default
 // 20,000; the issue's figure is 100,000) recorded offline drain through
 // the fault proxy to a hub killed with SIGKILL and restarted three times
-// mid-upload, and arrive exactly once. DOORCHECK_FAULT_SEED replays a
+// mid-upload (and the kiosk's sync process once), and arrive exactly once. DOORCHECK_FAULT_SEED replays a
 // schedule; DOORCHECK_SYNC_FAULT_LOG=1 logs the tail of the kiosk's log;
 // DOORCHECK_SYNC_FAULT_FREE=1 drains with no faults (the reference).
 func TestSyncUnderFaults(t *testing.T) {
@@ -327,61 +335,73 @@ func TestSyncUnderFaults(t *testing.T) {
 	batches := int64((n + protocol.MaxBatchVisits - 1) / protocol.MaxBatchVisits)
 	if faulty {
 		for _, at := range []int64{batches/5 + 1, batches/2 + 1, batches*4/5 + 1} {
-			px.killAt[at] = true
+			px.killAt[at] = "hub"
 		}
+		px.killAt[batches*7/20+2] = "kiosk"
 		px.on.Store(true)
 	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	start = time.Now()
-	kiosk := proofCommand(ctx, vars, "sync", "--config", cfgPath)
-	stderr, err := kiosk.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := kiosk.Start(); err != nil {
-		t.Fatal(err)
-	}
 	drained := make(chan struct{})
+	var drainOnce sync.Once
 	var logMu sync.Mutex
 	var tail []string
 	sent, dups := 0, 0
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		closed := false
-		for sc.Scan() {
-			line := sc.Text()
-			logMu.Lock()
-			tail = append(tail, line)
-			if len(tail) > 40 {
-				tail = tail[1:]
-			}
-			if m := uploadedLine.FindStringSubmatch(line); m != nil {
-				nw, _ := strconv.Atoi(m[1])
-				dp, _ := strconv.Atoi(m[2])
-				sent, dups = sent+nw, dups+dp
-				if m[4] == "0" && !closed {
-					closed = true
-					close(drained)
-				}
-			}
-			logMu.Unlock()
-		}
-	}()
-	exited := make(chan error, 1)
 	logTail := func() string { logMu.Lock(); defer logMu.Unlock(); return strings.Join(tail, "\n") }
+	// startKiosk starts `doorcheck sync` and follows its log.
+	startKiosk := func() *exec.Cmd {
+		cmd := proofCommand(ctx, vars, "sync", "--config", cfgPath)
+		stderr, err := cmd.StderrPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		go func() {
+			sc := bufio.NewScanner(stderr)
+			for sc.Scan() {
+				line := sc.Text()
+				logMu.Lock()
+				tail = append(tail, line)
+				if len(tail) > 40 {
+					tail = tail[1:]
+				}
+				if m := uploadedLine.FindStringSubmatch(line); m != nil {
+					nw, _ := strconv.Atoi(m[1])
+					dp, _ := strconv.Atoi(m[2])
+					sent, dups = sent+nw, dups+dp
+					if m[4] == "0" {
+						drainOnce.Do(func() { close(drained) })
+					}
+				}
+				logMu.Unlock()
+			}
+		}()
+		return cmd
+	}
+	kiosk := startKiosk()
 
-	kills := 0
+	hubKills, kioskKills := 0, 0
 	limit := time.After(time.Duration(max(90, n/250)) * time.Second)
 	for waiting := true; waiting; {
 		select {
-		case at := <-px.kill:
+		case k := <-px.kill:
+			if k.who == "kiosk" {
+				kiosk.Process.Kill() // SIGKILL, its requests in flight
+				kiosk.Wait()
+				kioskKills++
+				t.Logf("kiosk SIGKILLed at upload %d (%s in)", k.at, time.Since(start).Round(time.Millisecond))
+				kiosk = startKiosk()
+				continue
+			}
 			px.down.Store(true)
 			hubCmd.Process.Kill() // SIGKILL
 			hubCmd.Wait()
-			kills++
-			t.Logf("hub SIGKILLed at upload %d (%s in)", at, time.Since(start).Round(time.Millisecond))
+			hubKills++
+			t.Logf("hub SIGKILLed at upload %d (%s in)", k.at, time.Since(start).Round(time.Millisecond))
 			restart := time.Now()
 			hubCmd = h.serve()
 			px.setUpstream(h.url)
@@ -396,17 +416,16 @@ func TestSyncUnderFaults(t *testing.T) {
 	}
 	elapsed := time.Since(start)
 	kiosk.Process.Signal(os.Interrupt)
-	go func() { exited <- kiosk.Wait() }()
-	if err := <-exited; err != nil {
+	if err := kiosk.Wait(); err != nil {
 		t.Fatalf("doorcheck sync after an interrupt: %v\n%s", err, logTail())
 	}
 	if os.Getenv("DOORCHECK_SYNC_FAULT_LOG") != "" {
 		t.Logf("kiosk log (tail):\n%s", logTail())
 	}
-	t.Logf("%d visits drained in %s through %d hub kills; %d stored new, %d answered duplicate; proxy: %s",
-		n, elapsed.Round(time.Millisecond), kills, sent, dups, px.summary())
-	if faulty && kills < 2 {
-		t.Errorf("the hub was killed %d times, want at least 2", kills)
+	t.Logf("%d visits drained in %s through %d hub kills and %d kiosk kills; the kiosk heard %d stored new, %d duplicate; proxy: %s",
+		n, elapsed.Round(time.Millisecond), hubKills, kioskKills, sent, dups, px.summary())
+	if faulty && (hubKills < 2 || kioskKills < 1) {
+		t.Errorf("the hub was killed %d times and the kiosk %d, want at least 2 and 1", hubKills, kioskKills)
 	}
 	px.mu.Lock()
 	for f := faultDrop; f < faultKinds && faulty; f++ {
