@@ -12,6 +12,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -78,7 +79,7 @@ type faultProxy struct {
 	rewrite atomic.Pointer[func(path string, body []byte) []byte]
 
 	uploads atomic.Int64     // upload requests forwarded to a live hub
-	killAt  map[int64]string // forwarded upload → the process to kill as it arrives: "hub" or "kiosk"
+	killAt  map[int64]string // under mu: forwarded upload → what to do as it arrives (killOrder.who)
 	kill    chan killOrder
 }
 
@@ -107,11 +108,20 @@ func newFaultProxy(t *testing.T, seed uint64, upstream string) *faultProxy {
 
 func (p *faultProxy) setUpstream(u string) { p.upstream.Store(&u) }
 
-// killOrder asks the test to SIGKILL a process as upload number at is
-// on its way to the hub.
+// at orders who (killOrder.who) to be dealt with as upload n arrives.
+func (p *faultProxy) at(n int64, who string) {
+	p.mu.Lock()
+	p.killAt[n] = who
+	p.mu.Unlock()
+}
+
+// killOrder asks the test to SIGKILL a process ("hub", "kiosk") as
+// upload number at is on its way to the hub, or to revoke the kiosk
+// ("revoke") before the upload goes on, closing done when it has.
 type killOrder struct {
-	at  int64
-	who string
+	at   int64
+	who  string
+	done chan struct{}
 }
 
 // draw takes the next fault for a request from its class's deck.
@@ -164,8 +174,16 @@ func (p *faultProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if upload && !p.down.Load() {
-		if n := p.uploads.Add(1); p.killAt[n] != "" {
-			p.kill <- killOrder{n, p.killAt[n]} // the test kills while this request is in the hub
+		n := p.uploads.Add(1)
+		p.mu.Lock()
+		who := p.killAt[n]
+		p.mu.Unlock()
+		if who != "" {
+			k := killOrder{at: n, who: who, done: make(chan struct{})}
+			p.kill <- k // the test kills while this request is in the hub
+			if k.who == "revoke" {
+				<-k.done // held until the hub has revoked the kiosk
+			}
 		}
 	}
 	resp, rbody, err := p.forward(r, body)
@@ -286,6 +304,35 @@ func (p *faultProxy) summary() string {
 	return strings.Join(parts, ", ") + fmt.Sprintf("; 502 while the hub was down %d", p.badGW)
 }
 
+// proxiedKiosk is a kiosk provisioned behind the fault proxy.
+type proxiedKiosk struct {
+	config, db string
+	hubKey     ed25519.PublicKey
+	origin     visitOrigin
+}
+
+// provisionBehind enrolls a kiosk for venue and door and provisions it
+// through the proxy (faults off at this point, as they are unless
+// switched on): the kiosk only ever knows the proxy's address.
+func provisionBehind(t *testing.T, h *testHub, px *faultProxy, venue, door string) proxiedKiosk {
+	t.Helper()
+	code := strings.Fields(h.run("enroll", "--data", h.data, "--venue", venue, "--door", door, "--direction", "entry", "--url", px.url))
+	dir := t.TempDir()
+	k := proxiedKiosk{config: filepath.Join(dir, "etc", "kiosk.yaml"), db: filepath.Join(dir, "var", "doorcheck.db")}
+	if out, errs, rc := run(t, map[string]string{}, "", "provision", "--config", k.config, "--code", code[len(code)-1], "--store", k.db); rc != 0 {
+		t.Fatalf("provision: %d\n%s%s", rc, out, errs)
+	}
+	cfg, err := config.Load(k.config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k.hubKey, err = cfg.HubKey(); err != nil {
+		t.Fatal(err)
+	}
+	k.origin = visitOrigin{cfg.Kiosk.ID, cfg.Kiosk.Venue, cfg.Kiosk.Door}
+	return k
+}
+
 // uploadedLine is the sync loop's log line after an upload pass that sent
 // something.
 var uploadedLine = regexp.MustCompile(`msg=uploaded new=(\d+) duplicate=(\d+) refused=(\d+) pending=(\d+)`)
@@ -293,8 +340,8 @@ var uploadedLine = regexp.MustCompile(`msg=uploaded new=(\d+) duplicate=(\d+) re
 // TestSyncUnderFaults: DOORCHECK_SYNC_FAULT_VISITS visits (default
 // 20,000; the issue's figure is 100,000) recorded offline drain through
 // the fault proxy to a hub killed with SIGKILL and restarted three times
-// mid-upload (and the kiosk's sync process once), and arrive exactly once. DOORCHECK_FAULT_SEED replays a
-// schedule; DOORCHECK_SYNC_FAULT_LOG=1 logs the tail of the kiosk's log;
+// mid-upload (and the kiosk's sync process once), and arrive exactly
+// once. DOORCHECK_FAULT_SEED replays a schedule; DOORCHECK_SYNC_FAULT_LOG=1 logs the tail of the kiosk's log;
 // DOORCHECK_SYNC_FAULT_FREE=1 drains with no faults (the reference).
 func TestSyncUnderFaults(t *testing.T) {
 	n := envInt(t, "DOORCHECK_SYNC_FAULT_VISITS", 20_000)
@@ -304,27 +351,10 @@ func TestSyncUnderFaults(t *testing.T) {
 	hubCmd := h.serve()
 	px := newFaultProxy(t, seed, h.url)
 
-	// Enrolled and provisioned through the proxy, faults still off: the
-	// kiosk only ever knows the proxy's address.
-	out := strings.TrimSpace(h.run("enroll", "--data", h.data, "--venue", "arena", "--door", "gate-3", "--direction", "entry", "--url", px.url))
-	code := strings.Fields(out)[len(strings.Fields(out))-1]
-	dir := t.TempDir()
-	cfgPath := filepath.Join(dir, "etc", "kiosk.yaml")
-	db := filepath.Join(dir, "var", "doorcheck.db")
-	vars := map[string]string{}
-	if out, errs, rc := run(t, vars, "", "provision", "--config", cfgPath, "--code", code, "--store", db); rc != 0 {
-		t.Fatalf("provision: %d\n%s%s", rc, out, errs)
-	}
-	cfg, err := config.Load(cfgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hubKey, err := cfg.HubKey()
-	if err != nil {
-		t.Fatal(err)
-	}
+	k := provisionBehind(t, h, px, "arena", "gate-3")
+	cfgPath, db, hubKey, vars := k.config, k.db, k.hubKey, map[string]string{}
 	start := time.Now()
-	ids := recordOffline(t, db, false, hubKey, visitOrigin{cfg.Kiosk.ID, cfg.Kiosk.Venue, cfg.Kiosk.Door}, n)
+	ids := recordOffline(t, db, false, hubKey, k.origin, n)
 	t.Logf("recorded %d visits offline in %s", n, time.Since(start).Round(time.Millisecond))
 
 	// Kill the hub as the upload at 20 %, 50 % and 80 % of the batches
@@ -335,9 +365,9 @@ func TestSyncUnderFaults(t *testing.T) {
 	batches := int64((n + protocol.MaxBatchVisits - 1) / protocol.MaxBatchVisits)
 	if faulty {
 		for _, at := range []int64{batches/5 + 1, batches/2 + 1, batches*4/5 + 1} {
-			px.killAt[at] = "hub"
+			px.at(at, "hub")
 		}
-		px.killAt[batches*7/20+2] = "kiosk"
+		px.at(batches*7/20+2, "kiosk")
 		px.on.Store(true)
 	}
 
@@ -467,22 +497,10 @@ func TestSyncUnderFaults(t *testing.T) {
 // with the recorded ones: no duplicates, no gaps, nothing extra.
 func assertExactlyOnce(t *testing.T, data string, ids []store.VisitID) {
 	t.Helper()
-	hs, err := boltstore.Open(data, boltstore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer hs.Close()
-	seen := map[visit.ID]int{}
+	seen := hubVisits(t, data)
 	stored := 0
-	err = hs.Visits(context.Background(), time.Now().Add(-48*time.Hour), time.Now().Add(time.Hour), func(page []visit.Record) error {
-		for _, r := range page {
-			seen[r.ID]++
-			stored++
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
+	for _, c := range seen {
+		stored += c
 	}
 	twice, missing := 0, 0
 	for _, c := range seen {
@@ -506,4 +524,26 @@ func assertExactlyOnce(t *testing.T, data string, ids []store.VisitID) {
 	if stored != len(ids) || twice != 0 || missing != 0 || extra != 0 {
 		t.Fatalf("hub stores %d visits for %d recorded: %d ids twice, %d missing, %d never recorded", stored, len(ids), twice, missing, extra)
 	}
+}
+
+// hubVisits reads a stopped hub's visits: how many times each id is
+// stored.
+func hubVisits(t *testing.T, data string) map[visit.ID]int {
+	t.Helper()
+	hs, err := boltstore.Open(data, boltstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hs.Close()
+	seen := map[visit.ID]int{}
+	err = hs.Visits(context.Background(), time.Now().Add(-48*time.Hour), time.Now().Add(time.Hour), func(page []visit.Record) error {
+		for _, r := range page {
+			seen[r.ID]++
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return seen
 }

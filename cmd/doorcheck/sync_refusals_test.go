@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/doorcheck/doorcheck/kiosk/config"
 	"github.com/doorcheck/doorcheck/kiosk/store"
 	"github.com/doorcheck/doorcheck/sync/protocol"
 )
@@ -50,28 +49,12 @@ func TestSyncRefusesBadSnapshots(t *testing.T) {
 		return body
 	}
 	px.rewrite.Store(&record)
-	out := strings.TrimSpace(h.run("enroll", "--data", h.data, "--venue", "hall", "--door", "east", "--direction", "entry", "--url", px.url))
-	code := strings.Fields(out)[len(strings.Fields(out))-1]
-	dir := t.TempDir()
-	cfgPath := filepath.Join(dir, "etc", "kiosk.yaml")
-	db := filepath.Join(dir, "var", "doorcheck.db")
-	vars := map[string]string{}
-	if out, errs, rc := run(t, vars, "", "provision", "--config", cfgPath, "--code", code, "--store", db); rc != 0 {
-		t.Fatalf("provision: %d\n%s%s", rc, out, errs)
-	}
+	k := provisionBehind(t, h, px, "hall", "east")
+	cfgPath, db, hubKey, vars := k.config, k.db, k.hubKey, map[string]string{}
 	px.rewrite.Store(nil)
 	if len(oldIndex) == 0 {
 		t.Fatal("provision fetched no index through the proxy")
 	}
-	cfg, err := config.Load(cfgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hubKey, err := cfg.HubKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-
 	files := func(f func(name string, body []byte) []byte) *func(string, []byte) []byte {
 		rw := func(path string, body []byte) []byte {
 			if name, ok := strings.CutPrefix(path, protocol.FilesPath); ok {
