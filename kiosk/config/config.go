@@ -28,6 +28,7 @@ type Config struct {
 	Store   Store   `yaml:"store"`
 	Hub     Hub     `yaml:"hub"`
 	Scanner Scanner `yaml:"scanner"`
+	DCC     DCC     `yaml:"dcc"`
 
 	// demo marks the built-in demo config, the one config allowed to pin
 	// the demo hub key (whose private half is public knowledge).
@@ -206,5 +207,6 @@ func Defaults() *Config {
 				Gap: Duration{50 * time.Millisecond}, MaxLength: 4096},
 			Wedge: Wedge{Enabled: true, Gap: Duration{50 * time.Millisecond}, Layouts: []string{"us", "ru", "kk"}},
 		},
+		DCC: defaultDCC(),
 	}
 }

@@ -44,7 +44,7 @@ func Parse(data []byte, dir string) (*Config, error) {
 	paths := linePaths(&root)
 
 	c := Defaults()
-	f := file{Policy: c.Policy, Store: c.Store, Hub: c.Hub, Scanner: c.Scanner}
+	f := file{Policy: c.Policy, Store: c.Store, Hub: c.Hub, Scanner: c.Scanner, DCC: c.DCC}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	var problems []error
@@ -76,7 +76,10 @@ func Parse(data []byte, dir string) (*Config, error) {
 		}
 		c.Kiosk.Direction = dir
 	}
-	c.Policy, c.Store, c.Hub, c.Scanner = f.Policy, f.Store, f.Hub, f.Scanner
+	c.Policy, c.Store, c.Hub, c.Scanner, c.DCC = f.Policy, f.Store, f.Hub, f.Scanner, f.DCC
+	if c.DCC.TrustFile != "" && !filepath.IsAbs(c.DCC.TrustFile) {
+		c.DCC.TrustFile = filepath.Join(dir, c.DCC.TrustFile)
+	}
 	if c.Store.Path != "" && !filepath.IsAbs(c.Store.Path) {
 		c.Store.Path = filepath.Join(dir, c.Store.Path)
 	}
@@ -117,6 +120,7 @@ type file struct {
 	Store   Store   `yaml:"store"`
 	Hub     Hub     `yaml:"hub"`
 	Scanner Scanner `yaml:"scanner"`
+	DCC     DCC     `yaml:"dcc"`
 }
 
 // linePaths maps each line to the field path of what is written on it. A

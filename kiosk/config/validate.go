@@ -48,6 +48,7 @@ func (c *Config) Validate() error {
 	c.validateStore(&p)
 	c.validateHub(&p)
 	c.validateScanner(&p)
+	c.validateDCC(&p)
 	for i, e := range p {
 		p[i] = fieldProblem(e)
 	}
