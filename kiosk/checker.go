@@ -72,6 +72,7 @@ type Checker struct {
 	trust    trustCache
 	debounce debouncer
 	clock    clockGuard
+	ids      idSequence // visit ids in decision order, for undo
 	// floorErr is why the trusted time floor could not be read from the
 	// store's visits at New (nil: it was).
 	floorErr error
@@ -109,6 +110,7 @@ func newChecker(st checkerStore, s Settings, opts ...Option) *Checker {
 	c.clock = clockGuard{skew: s.ClockSkew, jumpLimit: s.ClockJump}
 	c.clock.anchor(c.readClocks())
 	c.floorErr = c.clock.loadFloor(st)
+	c.ids.seed(st)
 	return c
 }
 

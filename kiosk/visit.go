@@ -7,7 +7,7 @@ import (
 
 // visitOf turns a verdict into the visit record the store keeps.
 func (c *Checker) visitOf(v *Verdict, subject wire.SubjectKey) (store.Visit, error) {
-	id, err := store.NewVisitID(v.At, c.rand)
+	id, err := c.ids.next(v.At, c.rand)
 	if err != nil {
 		return store.Visit{}, err
 	}
