@@ -44,6 +44,7 @@ func TestHelp(t *testing.T) {
 		{[]string{"config", "check", "--help"}, []string{"usage: doorcheck config check", "-json"}},
 		{[]string{"dcc", "--help"}, []string{"usage: doorcheck dcc SUBCOMMAND", "test"}},
 		{[]string{"dcc", "test", "--help"}, []string{"usage: doorcheck dcc test", "-json"}},
+		{[]string{"dcc", "trust", "import", "--help"}, []string{"usage: doorcheck dcc trust import", "-config"}},
 	}
 	covered := map[string]bool{}
 	for _, tt := range tests {

@@ -70,7 +70,7 @@ func commands() []command {
 		{"sync", "upload visits and fetch snapshots: --config FILE [--once]", runSync},
 		{"qr", "qr decode FILE... | qr encode [--out FILE.png] PAYLOAD", runQR},
 		{"config", "config check --config FILE: list every problem of a kiosk config", runConfig},
-		{"dcc", "EU Digital COVID Certificates: dcc test [--json] CASE.json...", runDCC},
+		{"dcc", "EU Digital COVID Certificates: dcc test [--json] CASE.json... | dcc trust import FILE", runDCC},
 	}
 }
 
