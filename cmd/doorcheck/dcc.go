@@ -20,6 +20,7 @@ func runDCC(ctx context.Context, e *env, args []string) error {
 func dccSubcommands() []subcommand {
 	return []subcommand{
 		{"test", "[--json] CASE.json...: run EU DCC test cases, print what our verifier computed", runDCCTest},
+		{"trust", "trust import [--config FILE] TRUSTLIST.json: install DCC signing certificates", runDCCTrust},
 	}
 }
 

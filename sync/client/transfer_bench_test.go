@@ -41,6 +41,7 @@ import (
 //     version (the store is brought there untimed);
 //   - the same delta applied by the store from a local file (the
 //     reference for the delta: no HTTP, no client);
+//   - the download and check alone of the .dcx and of the delta;
 //   - the decoder alone, from the hub's .dcx into SHA-256.
 //
 // Bytes on the wire are counted at the TCP connection (headers, the
@@ -132,7 +133,7 @@ func BenchmarkSnapshotTransferLarge(b *testing.B) {
 		return el
 	}
 
-	var xferS, fullS, deltaS, localS, decodeS, xferWire, fullWire, deltaWire, heapMiB, rawS []float64
+	var xferS, fullS, deltaS, localS, dlX, dlD, decodeS, xferWire, fullWire, deltaWire, heapMiB, rawS []float64
 	for b.Loop() {
 		// The full snapshot through its transfer form.
 		c, st := kiosk("xfer")
@@ -169,7 +170,11 @@ func BenchmarkSnapshotTransferLarge(b *testing.B) {
 
 		// The same delta applied by the store from a local file: what the
 		// download and the client add is the difference.
-		_, st = kiosk("local")
+		c, st = kiosk("local")
+		// Download and verify alone (no decode, no import): the share of
+		// the wire and of the client.
+		dlX = append(dlX, downloadOnly(b, c, *x.Transfer).Seconds())
+		dlD = append(dlD, downloadOnly(b, c, x.Deltas[0]).Seconds())
 		importLocal(b, st, filepath.Join(d.FilesDir(), protocol.FullName(latest.Version-1)), keys.HubPublic())
 		start = time.Now()
 		importLocal(b, st, filepath.Join(d.FilesDir(), latest.Delta.Name), keys.HubPublic())
@@ -184,10 +189,12 @@ func BenchmarkSnapshotTransferLarge(b *testing.B) {
 		}
 		rawS = append(rawS, raw.Seconds())
 		i := len(xferS) - 1
-		b.Logf("run %d: transfer form %.2f s (%.0f B on the wire, heap peak %.0f MiB), .dcsnap %.2f s (%.0f B), delta %.2f s (%.0f B for %d changes; from a local file %.2f s), decode alone %.2f s, raw write+fsync %.2f s",
-			i+1, xferS[i], xferWire[i], heapMiB[i], fullS[i], fullWire[i], deltaS[i], deltaWire[i], latest.Delta.Records, localS[i], decodeS[i], rawS[i])
+		b.Logf("run %d: transfer form %.2f s (%.0f B on the wire, heap peak %.0f MiB; its download and check alone %.2f s), .dcsnap %.2f s (%.0f B), delta %.2f s (%.0f B for %d changes; its download and check alone %.2f s; the store applying it from a local file %.2f s), decode alone %.2f s, raw write+fsync %.2f s",
+			i+1, xferS[i], xferWire[i], heapMiB[i], dlX[i], fullS[i], fullWire[i], deltaS[i], deltaWire[i], latest.Delta.Records, dlD[i], localS[i], decodeS[i], rawS[i])
 	}
-	n, changes := float64(rows), float64(latest.Delta.Records)
+	// Per subject of the snapshot downloaded (the latest version: rows
+	// less the subjects the change lifted to blue).
+	n, changes := float64(latest.Entries), float64(latest.Delta.Records)
 	b.ReportMetric(median(xferS), "transfer-full-s")
 	b.ReportMetric(median(xferWire)/n, "transfer-wire-B/subject")
 	b.ReportMetric(median(xferWire)*8/1e6/60, "transfer-1Mbit-min")
@@ -198,6 +205,8 @@ func BenchmarkSnapshotTransferLarge(b *testing.B) {
 	b.ReportMetric(median(deltaS), "delta-s")
 	b.ReportMetric(median(deltaWire)/changes, "delta-wire-B/change")
 	b.ReportMetric(median(localS), "delta-local-file-s")
+	b.ReportMetric(median(dlD), "delta-download-only-s")
+	b.ReportMetric(median(dlX), "transfer-download-only-s")
 	b.ReportMetric(median(decodeS), "decode-only-s")
 	b.ReportMetric(median(rawS), "raw-write-fsync-full-s")
 }
@@ -244,6 +253,23 @@ func statusCSV(rows int, changed bool) io.Reader {
 		pw.CloseWithError(w.Flush())
 	}()
 	return pr
+}
+
+// downloadOnly downloads f with the client and checks its size and
+// SHA-256, as a check does before decoding or importing, then deletes it.
+func downloadOnly(b *testing.B, c *Client, f protocol.FileRef) time.Duration {
+	b.Helper()
+	path := filepath.Join(c.opt.Dir, ".download-"+f.Name)
+	defer os.Remove(path)
+	defer os.Remove(path + ".etag")
+	start := time.Now()
+	if err := c.download(context.Background(), f, path); err != nil {
+		b.Fatal(err)
+	}
+	if err := verifyFile(path, f); err != nil {
+		b.Fatal(err)
+	}
+	return time.Since(start)
 }
 
 // importLocal imports a snapshot file into st (untimed setup).

@@ -5,7 +5,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"net/http"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -250,4 +252,28 @@ func TestDeltaFallbackTakesTransfer(t *testing.T) {
 		t.Error("the full file was fetched, not its transfer form")
 	}
 	noStaged(t, c)
+}
+
+// TestDecodeTransferCancelled: a decode under a cancelled context stops
+// with the context's error (not a refusal, which would fall back to the
+// full file).
+func TestDecodeTransferCancelled(t *testing.T) {
+	vs := makeVersions(t, 1)
+	dir := t.TempDir()
+	src := filepath.Join(dir, "x")
+	if err := os.WriteFile(src, encodeTransfer(t, vs.full[0]), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err := decodeTransfer(ctx, src, filepath.Join(dir, "y"), "x", vs.fullRef(1))
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled decode: %v", err)
+	}
+	if err := decodeTransfer(context.Background(), src, filepath.Join(dir, "y"), "x", vs.fullRef(1)); err != nil {
+		t.Fatalf("decode: %v", err)
+	}
+	if got, _ := os.ReadFile(filepath.Join(dir, "y")); !bytes.Equal(got, vs.full[0]) {
+		t.Fatal("decoded bytes differ from the full file")
+	}
 }
