@@ -186,6 +186,10 @@ func (c *Checker) decideAt(now time.Time, m *wire.Manifest, payload, source stri
 	case pass.KindPass:
 		v.Kind = KindPass
 	}
+	if c.isDCC(payload) {
+		v.Kind = KindDCC
+	}
+	var dccUntil time.Time
 	if len(payload) > MaxPayload {
 		return notVerified(&pass.Error{Reason: reason.TooLong})
 	}

@@ -29,6 +29,7 @@ type Config struct {
 	Hub     Hub     `yaml:"hub"`
 	Scanner Scanner `yaml:"scanner"`
 	DCC     DCC     `yaml:"dcc"`
+	UI      UI      `yaml:"ui"`
 
 	// demo marks the built-in demo config, the one config allowed to pin
 	// the demo hub key (whose private half is public knowledge).
@@ -208,5 +209,6 @@ func Defaults() *Config {
 			Wedge: Wedge{Enabled: true, Gap: Duration{50 * time.Millisecond}, Layouts: []string{"us", "ru", "kk"}},
 		},
 		DCC: defaultDCC(),
+		UI:  defaultUI(),
 	}
 }

@@ -44,7 +44,7 @@ func Parse(data []byte, dir string) (*Config, error) {
 	paths := linePaths(&root)
 
 	c := Defaults()
-	f := file{Policy: c.Policy, Store: c.Store, Hub: c.Hub, Scanner: c.Scanner, DCC: c.DCC}
+	f := file{Policy: c.Policy, Store: c.Store, Hub: c.Hub, Scanner: c.Scanner, DCC: c.DCC, UI: c.UI}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	var problems []error
@@ -76,7 +76,10 @@ func Parse(data []byte, dir string) (*Config, error) {
 		}
 		c.Kiosk.Direction = dir
 	}
-	c.Policy, c.Store, c.Hub, c.Scanner, c.DCC = f.Policy, f.Store, f.Hub, f.Scanner, f.DCC
+	c.Policy, c.Store, c.Hub, c.Scanner, c.DCC, c.UI = f.Policy, f.Store, f.Hub, f.Scanner, f.DCC, f.UI
+	if c.UI.AdminPINFile != "" && !filepath.IsAbs(c.UI.AdminPINFile) {
+		c.UI.AdminPINFile = filepath.Join(dir, c.UI.AdminPINFile)
+	}
 	if c.DCC.TrustFile != "" && !filepath.IsAbs(c.DCC.TrustFile) {
 		c.DCC.TrustFile = filepath.Join(dir, c.DCC.TrustFile)
 	}
@@ -121,6 +124,7 @@ type file struct {
 	Hub     Hub     `yaml:"hub"`
 	Scanner Scanner `yaml:"scanner"`
 	DCC     DCC     `yaml:"dcc"`
+	UI      UI      `yaml:"ui"`
 }
 
 // linePaths maps each line to the field path of what is written on it. A

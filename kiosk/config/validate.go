@@ -49,6 +49,7 @@ func (c *Config) Validate() error {
 	c.validateHub(&p)
 	c.validateScanner(&p)
 	c.validateDCC(&p)
+	c.validateUI(&p)
 	for i, e := range p {
 		p[i] = fieldProblem(e)
 	}
