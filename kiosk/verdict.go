@@ -32,7 +32,8 @@ const (
 )
 
 // Verdict is everything known about one decision. It never holds the raw
-// payload or an IIN: Subject is a masked subject key.
+// payload or an IIN: Subject is a masked subject key, IINLast4 at most
+// the last four digits.
 type Verdict struct {
 	VisitID   string           // idempotency key of the visit record; empty when nothing was recorded
 	At        time.Time        // decision time (the kiosk's clock)
@@ -53,6 +54,12 @@ type Verdict struct {
 	// Warnings is the subset of Reasons that did not deny.
 	Warnings []reason.Code
 	Subject  string // masked subject key, for telling scans apart; empty if unverified
+	// IINLast4 is the last four digits of a well-formed IIN, what a guard
+	// compares with the ID card; never more of it. Empty for a pass.
+	IINLast4 string
+	// PassFrom and PassUntil are a verified pass's window (zero for an
+	// IIN), shown beside the verdict.
+	PassFrom, PassUntil time.Time
 	// SnapshotVersion is the snapshot the decision was made from (0: none).
 	SnapshotVersion uint64
 	// FirstEntryAt is when the visitor entered today, for a re-entry.
