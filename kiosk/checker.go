@@ -41,6 +41,8 @@ type Settings struct {
 	// ClockJump is how far the wall clock may move against the monotonic
 	// clock before verdicts carry clock_jumped (DefaultClockJump when 0).
 	ClockJump time.Duration
+	// DCC, when set, decides EU Digital COVID Certificates (kiosk/dcc.go).
+	DCC *DCCSettings
 }
 
 // Defaults for Settings fields left zero.
@@ -222,6 +224,11 @@ func (c *Checker) decideAt(now time.Time, m *wire.Manifest, payload, source stri
 			return notVerified(asPassError(err))
 		}
 		subject = p.Subject
+	case KindDCC:
+		var e *pass.Error
+		if subject, dccUntil, e = c.verifyDCC(payload, now, trust.hasher); e != nil {
+			return notVerified(e)
+		}
 	default:
 		return notVerified(&pass.Error{Reason: reason.UnknownFormat})
 	}
@@ -254,6 +261,11 @@ func (c *Checker) decideAt(now time.Time, m *wire.Manifest, payload, source stri
 		if v.Status != wire.Blue {
 			v.StatusUntil = entry.ValidUntil()
 		}
+	}
+	if v.Kind == KindDCC {
+		// The certificate, not the snapshot, is the status: green until
+		// the venue rule that admitted it stops counting.
+		v.Status, v.StatusUntil = wire.Green, dccUntil
 	}
 
 	day := c.day(now)

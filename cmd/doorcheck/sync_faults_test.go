@@ -72,7 +72,8 @@ type faultProxy struct {
 	rng    *rand.Rand
 	decks  map[bool][]proxyFault // keyed by "is an upload"
 	counts [faultKinds]int
-	badGW  int // requests answered 502 while the hub was down
+	badGW  int    // requests answered 502: the hub unreachable (killed, restarting, or a stale connection)
+	lastGW string // why the last of them was
 
 	// rewrite, when set, replaces the body of every answer the hub gave
 	// (path is the request's): a hub or cache serving wrong bytes.
@@ -190,6 +191,7 @@ func (p *faultProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		p.mu.Lock()
 		p.badGW++
+		p.lastGW = err.Error()
 		p.mu.Unlock()
 		http.Error(w, "bad gateway", http.StatusBadGateway) // what a load balancer says for a dead backend
 		return
@@ -301,7 +303,7 @@ func (p *faultProxy) summary() string {
 	for f, n := range p.counts {
 		parts = append(parts, fmt.Sprintf("%s %d", faultNames[f], n))
 	}
-	return strings.Join(parts, ", ") + fmt.Sprintf("; 502 while the hub was down %d", p.badGW)
+	return strings.Join(parts, ", ") + fmt.Sprintf("; 502 (hub unreachable) %d, the last: %s", p.badGW, p.lastGW)
 }
 
 // proxiedKiosk is a kiosk provisioned behind the fault proxy.

@@ -60,7 +60,8 @@ type Decision struct {
 	Rule  string    // the rule that admitted it, in words
 }
 
-// Decide applies the rules to a verified certificate at now. A refusal is
+// Decide applies the rules to a verified certificate at now. Error texts
+// hold no certificate content (they reach screens and logs). A refusal is
 // an *Error: KindRuleFailed with the rule in words, KindNotYetValid or
 // KindExpired when the rule's window has not started or has ended.
 func (r Rules) Decide(res *Result, now time.Time) (Decision, error) {
@@ -111,7 +112,7 @@ func (r Rules) vaccination(v Vaccination, now time.Time) (Decision, error) {
 	}
 	day, err := time.Parse(time.DateOnly, v.Date)
 	if err != nil {
-		return Decision{}, fail(KindMalformed, StageRules, "vaccination date %q", v.Date)
+		return Decision{}, fail(KindMalformed, StageRules, "unreadable vaccination date")
 	}
 	from, until := day.Add(r.Vaccination.After), day.Add(r.Vaccination.For)
 	if err := window(from, until, now, "vaccination"); err != nil {
@@ -129,7 +130,7 @@ func (r Rules) test(t Test, now time.Time) (Decision, error) {
 	case testTypeRapid:
 		rule, kind = r.Rapid, "rapid test"
 	default:
-		return Decision{}, ruleFailed("test type %q does not count here", t.Type)
+		return Decision{}, ruleFailed("this test type does not count here")
 	}
 	if rule == nil {
 		return Decision{}, ruleFailed("%ss do not count here", kind)
@@ -142,7 +143,7 @@ func (r Rules) test(t Test, now time.Time) (Decision, error) {
 	}
 	sample, err := time.Parse(time.RFC3339, t.SampleTime)
 	if err != nil {
-		return Decision{}, fail(KindMalformed, StageRules, "sample time %q", t.SampleTime)
+		return Decision{}, fail(KindMalformed, StageRules, "unreadable sample time")
 	}
 	until := sample.Add(rule.For)
 	if err := window(sample, until, now, kind); err != nil {
@@ -161,7 +162,7 @@ func (r Rules) recovery(rc Recovery, now time.Time) (Decision, error) {
 	from, err1 := time.Parse(time.DateOnly, rc.ValidFrom)
 	to, err2 := time.Parse(time.DateOnly, rc.ValidTo)
 	if err1 != nil || err2 != nil {
-		return Decision{}, fail(KindMalformed, StageRules, "recovery dates %q..%q", rc.ValidFrom, rc.ValidTo)
+		return Decision{}, fail(KindMalformed, StageRules, "unreadable recovery dates")
 	}
 	until := to.AddDate(0, 0, 1) // du is the last valid day
 	if err := window(from, until, now, "recovery"); err != nil {
