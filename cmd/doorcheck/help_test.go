@@ -42,6 +42,7 @@ func TestHelp(t *testing.T) {
 		{[]string{"qr", "decode", "--help"}, []string{"usage: doorcheck qr decode"}},
 		{[]string{"qr", "encode", "--help"}, []string{"usage: doorcheck qr encode", "-out"}},
 		{[]string{"config", "check", "--help"}, []string{"usage: doorcheck config check", "-json"}},
+		{[]string{"admin-pin", "--help"}, []string{"usage: doorcheck admin-pin", "-stdin"}},
 		{[]string{"dcc", "--help"}, []string{"usage: doorcheck dcc SUBCOMMAND", "test"}},
 		{[]string{"dcc", "test", "--help"}, []string{"usage: doorcheck dcc test", "-json"}},
 		{[]string{"dcc", "trust", "import", "--help"}, []string{"usage: doorcheck dcc trust import", "-config"}},

@@ -70,6 +70,7 @@ func commands() []command {
 		{"sync", "upload visits and fetch snapshots: --config FILE [--once]", runSync},
 		{"qr", "qr decode FILE... | qr encode [--out FILE.png] PAYLOAD", runQR},
 		{"config", "config check --config FILE: list every problem of a kiosk config", runConfig},
+		{"admin-pin", "set the PIN that locks the kiosk screen: --config FILE [--stdin]", runAdminPIN},
 		{"dcc", "EU Digital COVID Certificates: dcc test [--json] CASE.json... | dcc trust import FILE", runDCC},
 	}
 }
