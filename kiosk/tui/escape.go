@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"github.com/charmbracelet/x/ansi"
 	"strings"
 	"unicode/utf8"
 
@@ -25,3 +26,6 @@ func escapedDetail(d string) string {
 	}
 	return sanitize.Escape(d)
 }
+
+// ansiCut cuts s, screen text, to w cells with an ellipsis.
+func ansiCut(s string, w int) string { return ansi.Truncate(s, w, "…") }

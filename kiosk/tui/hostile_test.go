@@ -239,7 +239,7 @@ func TestHostileInputOnARealTerminal(t *testing.T) {
 	go func() { io.Copy(screen, ptm); close(copied) }()
 	// Bubble Tea puts the terminal in raw mode before it draws; until
 	// then the line discipline would cook (and echo) what is typed.
-	screen.waitFor(t, "SCAN PASS")
+	screen.waitFor(t, english(keyIdleScan))
 
 	typed, pasted := hostileCorpus(typedLong), hostileCorpus(pastedLong)
 	for i := range typed {

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/help"
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/doorcheck/doorcheck/kiosk"
@@ -58,6 +57,17 @@ type Options struct {
 	// idle screen, Samples, the demo payloads to type or paste.
 	Demo    bool
 	Samples []DemoSample
+	// Venue, Door and Direction are drawn large on the idle screen, as
+	// configured (escaped there). Title stays the status bar's.
+	Venue, Door, Direction string
+	// DoorQR is what the idle screen's QR code holds, for visitors who
+	// check in by phone; empty means one made from venue and door
+	// (doorQR). NoDoorQR turns the code off.
+	DoorQR   string
+	NoDoorQR bool
+	// Capacity is the venue's maximum occupancy for the stats page (0:
+	// unlimited).
+	Capacity int
 }
 
 // DemoSample is one demo payload listed on the idle screen of a demo
@@ -95,8 +105,17 @@ type Model struct {
 	sync      kiosk.SyncState  // read on every tick
 	statsAt   time.Time        // when stats were last asked for on the clock
 	scannerOK map[string]bool  // serial source → connected
-	showHelp  bool
 	quitArmed time.Time
+
+	// The router (router.go): the page shown, the pages, and the modal
+	// dialog over them, nil when none.
+	page   pageID
+	pages  [pageCount]component
+	dialog component
+	// history is the last scans this screen showed, newest first.
+	history []historyEntry
+	hourly  hourly // today's entries by hour, read while stats show
+	qr      string // the door's QR code drawn once, "" for none
 }
 
 // New returns the model. ctx bounds every check it starts.
@@ -113,7 +132,7 @@ func New(ctx context.Context, opt Options) *Model {
 	if opt.Sync == nil {
 		opt.Sync = kiosk.NoSyncStatus{}
 	}
-	return &Model{
+	m := &Model{
 		opt:       opt,
 		sync:      opt.Sync.SyncState(),
 		ctx:       ctx,
@@ -125,6 +144,20 @@ func New(ctx context.Context, opt Options) *Model {
 		keyboard:  wedge.New(opt.Wedge),
 		scannerOK: map[string]bool{},
 	}
+	if !opt.NoDoorQR {
+		q := opt.DoorQR
+		if q == "" {
+			q = doorQR(opt.Venue, opt.Door)
+		}
+		m.qr = renderQR(q)
+	}
+	m.pages = [pageCount]component{
+		pageMain:    mainPage{m},
+		pageManual:  manualPage{m},
+		pageHistory: historyPage{m},
+		pageStats:   statsPage{m},
+	}
+	return m
 }
 
 // ResultMsg delivers one run-loop result to the screen.
@@ -188,6 +221,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	now := m.opt.Now()
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
+		// Components draw in the size they are given at View: a resize
+		// is the next frame, on every page and dialog.
 		m.width, m.height = msg.Width, msg.Height
 		m.help.SetWidth(msg.Width)
 		return m, nil
@@ -197,7 +232,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 
 	case tea.KeyPressMsg:
-		return m, m.onKey(msg, now)
+		return m, m.routeKey(msg, now)
 
 	case tea.PasteMsg:
 		// Pasting is typing into the manual field, by the same rules.
@@ -243,58 +278,26 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		m.last = &r
 		m.lastUntil = now.Add(m.opt.Hold)
+		m.remember(r)
+		if t, ok := m.dialog.(interface{ transient() bool }); ok && t.transient() {
+			// Help is only information: the verdict matters more. Other
+			// dialogs stay open with the verdict behind them (routeKey).
+			m.closeDialog()
+		}
 		return m, tea.Batch(m.refreshStats(), bell(r.Verdict))
 
 	case statsMsg:
 		m.stats, m.statsErr, m.clock = msg.stats, msg.err, msg.clock
+		if m.page == pageStats {
+			return m, m.refreshHourly()
+		}
+		return m, nil
+
+	case hourlyMsg:
+		m.hourly = hourly(msg)
 		return m, nil
 	}
 	return m, nil
-}
-
-// onKey routes a key press: the kiosk's own keys first, everything else
-// to the wedge assembler, which tells scanner bursts from a person typing.
-func (m *Model) onKey(k tea.KeyPressMsg, now time.Time) tea.Cmd {
-	switch {
-	case key.Matches(k, m.keys.Quit):
-		if !m.quitArmed.IsZero() && now.Sub(m.quitArmed) < 3*time.Second {
-			return tea.Quit
-		}
-		m.quitArmed = now
-		m.flash(strQuitConfirm, now)
-		return nil
-	case k.String() == "ctrl+c":
-		m.flash(strCtrlCHint, now)
-		return nil
-	case key.Matches(k, m.keys.Help):
-		m.showHelp = !m.showHelp
-		return nil
-	case key.Matches(k, m.keys.Undo):
-		return m.undo()
-	}
-	// Every character of the key goes in, so a key typing several cannot
-	// slip one past the manual field's rules.
-	var outs []wedge.Output
-	for _, wk := range wedge.Keys(k) {
-		outs = append(outs, m.keyboard.Feed(wk, now)...)
-	}
-	return m.onWedge(outs...)
-}
-
-// onWedge acts on the outputs of the wedge assembler, in order.
-func (m *Model) onWedge(outs ...wedge.Output) tea.Cmd {
-	var cmds []tea.Cmd
-	for _, out := range outs {
-		switch out.Kind {
-		case wedge.OutputPayload:
-			cmds = append(cmds, m.submit(scanner.Scan{Payload: out.Text, Source: out.Source, At: out.At}))
-		case wedge.OutputManual:
-			m.manual, m.manualHint = out.Text, out.Refused
-		case wedge.OutputDropped:
-			m.flash(out.Text, out.At) // the assembler's own words, safe to show
-		}
-	}
-	return tea.Batch(cmds...)
 }
 
 // submit hands a scan to the run loop.

@@ -11,7 +11,6 @@ import (
 // The strings catalogue: every word the kiosk shows, in one place, so a
 // translation or a wording change touches one file.
 const (
-	strIdleTitle      = "SCAN PASS"
 	strIdleHint       = "Hold the QR pass or ID card to the scanner, or type an IIN and press Enter"
 	strAdmit          = "ENTER"
 	strExitRecorded   = "EXIT RECORDED"

@@ -17,12 +17,7 @@ import (
 func (m *Model) View() tea.View {
 	bottom := m.bottomLines()
 	mainHeight := max(1, m.height-len(bottom))
-	var body string
-	if m.last == nil {
-		body = m.idleView(mainHeight)
-	} else {
-		body = m.verdictView(*m.last, mainHeight)
-	}
+	body := m.body(mainHeight)
 	v := tea.NewView(lipgloss.JoinVertical(lipgloss.Left, append([]string{body}, bottom...)...))
 	v.AltScreen = true
 	v.WindowTitle = m.title()
@@ -39,14 +34,6 @@ func (m *Model) title() string {
 		return "doorcheck: " + strCannotRecord
 	}
 	return "doorcheck: " + decisionWord(m.last.Verdict)
-}
-
-func (m *Model) idleView(h int) string {
-	lines := []string{lipgloss.NewStyle().Bold(true).Render(strIdleTitle), "", strIdleHint, "", m.manualField()}
-	if m.manualHint != "" {
-		lines = append(lines, m.manualHint)
-	}
-	return place(m.width, h, strings.Join(lines, "\n"), lipgloss.NewStyle())
 }
 
 // manualField draws the manual field. The assembler lets into it only
@@ -170,7 +157,7 @@ func (m *Model) bottomLines() []string {
 	for _, l := range m.statusBar() {
 		lines = append(lines, bar.Render(l))
 	}
-	if m.last != nil && m.manual != "" {
+	if m.last != nil && m.manual != "" && m.dialog == nil {
 		// Someone is typing while a verdict shows: keep their text visible.
 		field := m.manualField()
 		if m.manualHint != "" {
@@ -180,9 +167,6 @@ func (m *Model) bottomLines() []string {
 	}
 	if m.notice != "" {
 		lines = append(lines, lipgloss.NewStyle().Bold(true).MaxWidth(m.width).Render(m.notice))
-	}
-	if m.showHelp {
-		lines = append(lines, m.help.View(m.keys))
 	}
 	return lines
 }

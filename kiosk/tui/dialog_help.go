@@ -1,0 +1,79 @@
+package tui
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+)
+
+// helpDialog is the help overlay: every key of the router and of the page
+// shown, from their key.Bindings, so a key cannot exist without its help.
+type helpDialog struct{ m *Model }
+
+func newHelpDialog(m *Model) component { return helpDialog{m} }
+
+// transient: a verdict closes help (see the ResultMsg case).
+func (helpDialog) transient() bool { return true }
+
+func (d helpDialog) Update(msg tea.Msg) (component, tea.Cmd) {
+	if k, ok := msg.(dialogKeyMsg); ok {
+		kp := tea.KeyPressMsg(k)
+		if key.Matches(kp, d.m.keys.Help) || key.Matches(kp, d.m.keys.Back) {
+			return nil, nil
+		}
+	}
+	return d, nil
+}
+
+func (d helpDialog) Keys() []key.Binding {
+	return []key.Binding{key.NewBinding(key.WithKeys("f1", "esc"), key.WithHelp("F1/Esc", t(keyHelpClose)))}
+}
+
+// bindings lists every key the screen answers to now, without repeats.
+func (d helpDialog) bindings() []key.Binding {
+	k := d.m.keys
+	all := []key.Binding{k.Help, k.Manual, k.History, k.Stats, k.Back, k.Undo, k.Quit}
+	all = append(all, d.m.pages[d.m.page].Keys()...)
+	seen := map[string]bool{}
+	var out []key.Binding
+	for _, b := range all {
+		h := b.Help()
+		if h.Key == "" || seen[h.Key] {
+			continue
+		}
+		seen[h.Key] = true
+		out = append(out, b)
+	}
+	return out
+}
+
+func (d helpDialog) View(w, h int) string {
+	lines := []string{lipgloss.NewStyle().Bold(true).Render(t(keyHelpTitle))}
+	keyW := 0
+	bs := d.bindings()
+	for _, b := range bs {
+		keyW = max(keyW, lipgloss.Width(b.Help().Key))
+	}
+	for _, b := range bs {
+		hb := b.Help()
+		lines = append(lines, hb.Key+strings.Repeat(" ", keyW-lipgloss.Width(hb.Key)+1)+hb.Desc)
+	}
+	lines = append(lines, "", t(keyHelpScan), t(keyHelpType))
+	return dialogBox(strings.Join(lines, "\n"), w, h)
+}
+
+// dialogBox frames content for a dialog, within w×h: a border when there
+// is room for one, content wrapped to the width and cut to the height.
+func dialogBox(content string, w, h int) string {
+	style := lipgloss.NewStyle().Reverse(true).Padding(0, 1)
+	inner := w - 2
+	if w >= 40 && h >= 12 {
+		style = lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).Padding(0, 1)
+		inner = w - 4
+	}
+	cw := min(lipgloss.Width(content), max(1, inner-2))
+	box := style.Width(cw + style.GetHorizontalFrameSize()).Render(content)
+	return lipgloss.NewStyle().MaxHeight(h).MaxWidth(w).Render(box)
+}

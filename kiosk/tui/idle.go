@@ -1,0 +1,129 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/lipgloss/v2"
+
+	"github.com/doorcheck/doorcheck/scanner/qrimage"
+	"github.com/doorcheck/doorcheck/scanner/sanitize"
+)
+
+// idleView is the screen between scans: venue, door and direction large,
+// "scan your pass", the clock, the manual field, the door's QR code when
+// there is room for it beside or under the text, and on a demo kiosk the
+// DEMO banner and the sample passes (all of them under F5).
+func (m *Model) idleView(w, h int) string {
+	bold := lipgloss.NewStyle().Bold(true)
+	var top []string
+	if m.opt.Demo {
+		top = append(top, lipgloss.NewStyle().Reverse(true).Bold(true).Width(w).Align(lipgloss.Center).
+			Render(ansiCut(t(keyDemoBanner), w)))
+		h--
+	}
+	var text []string
+	if place := m.venueLine(); place != "" {
+		text = append(text, bold.Render(place))
+	}
+	dir := m.directionWord()
+	// The direction in block letters when it takes at most a third of
+	// the screen, so "scan your pass" and the field keep their room.
+	if big, ok := bigText([]string{dir}, w, max(0, h/3)); ok && dir != "" && h >= 16 {
+		text = append(text, big)
+	} else if dir != "" {
+		text = append(text, bold.Render(dir))
+	}
+	text = append(text, "", bold.Render(t(keyIdleScan)), strIdleHint, "", m.manualField())
+	if m.manualHint != "" {
+		text = append(text, m.manualHint)
+	}
+	text = append(text, "", m.opt.Now().In(m.opt.Location).Format("15:04:05"))
+	if m.opt.Demo {
+		text = append(text, "", t(keyDemoMore))
+	}
+	body := strings.Join(text, "\n")
+	if m.qr != "" {
+		qr := strings.TrimSuffix(m.qr, "\n")
+		qrW, qrH := lipgloss.Width(qr), lipgloss.Height(qr)+1
+		textW, textH := min(lipgloss.Width(body), w/2), lipgloss.Height(body)
+		switch {
+		case w >= qrW+textW+4 && h >= qrH && h >= textH:
+			body = lipgloss.JoinHorizontal(lipgloss.Center,
+				lipgloss.NewStyle().Width(w-qrW-2).Align(lipgloss.Center).Render(body),
+				"  ", lipgloss.JoinVertical(lipgloss.Center, qr, t(keyIdleQR)))
+		case h >= textH+qrH+1 && w >= qrW:
+			body = body + "\n\n" + lipgloss.JoinVertical(lipgloss.Center, qr, t(keyIdleQR))
+		}
+	}
+	if m.opt.Demo {
+		if samples := m.sampleLines(w); h >= lipgloss.Height(body)+len(samples)+1 {
+			body += "\n\n" + strings.Join(samples, "\n")
+		}
+	}
+	return lipgloss.JoinVertical(lipgloss.Left, append(top, place(w, h, body, lipgloss.NewStyle()))...)
+}
+
+// venueLine is "venue · door" as configured, escaped.
+func (m *Model) venueLine() string {
+	var parts []string
+	for _, s := range []string{m.opt.Venue, m.opt.Door} {
+		if s != "" {
+			parts = append(parts, sanitize.Escape(s))
+		}
+	}
+	return strings.ToUpper(strings.Join(parts, " · "))
+}
+
+// directionWord is ENTRY or EXIT, from the configured direction.
+func (m *Model) directionWord() string {
+	switch m.opt.Direction {
+	case "entry":
+		return t(keyEntry)
+	case "exit":
+		return t(keyExit)
+	}
+	return ""
+}
+
+// sampleLines lists the demo passes, "label  payload  → what it gets",
+// each cut to w.
+func (m *Model) sampleLines(w int) []string {
+	if len(m.opt.Samples) == 0 {
+		return nil
+	}
+	lines := []string{t(keyDemoSamples)}
+	lw := 0
+	for _, s := range m.opt.Samples {
+		lw = max(lw, lipgloss.Width(sanitize.Escape(s.Label)))
+	}
+	for _, s := range m.opt.Samples {
+		l := fmt.Sprintf("%-*s  %s", lw, sanitize.Escape(s.Label), sanitize.Escape(s.Payload))
+		if s.Expect != "" {
+			l += "  → " + sanitize.Escape(s.Expect)
+		}
+		lines = append(lines, ansiCut(l, w))
+	}
+	return lines
+}
+
+// doorQR is the QR code's content when none is configured: the venue and
+// door, for a phone check-in app to read.
+func doorQR(venue, door string) string {
+	if venue == "" && door == "" {
+		return ""
+	}
+	return "doorcheck:venue=" + venue + ";door=" + door
+}
+
+// renderQR draws payload for the terminal, "" when it cannot be drawn.
+func renderQR(payload string) string {
+	if payload == "" {
+		return ""
+	}
+	s, err := qrimage.RenderHalfBlocks(payload)
+	if err != nil {
+		return ""
+	}
+	return s
+}
