@@ -218,12 +218,14 @@ func (c *Checker) decideAt(now time.Time, m *wire.Manifest, payload, source stri
 			return notVerified(asPassError(err))
 		}
 		subject = trust.hasher.IIN(digits)
+		v.IINLast4 = digits[len(digits)-4:]
 	case KindPass:
 		p, err := pass.Verify(payload, trust.issuers, now, c.set.ClockSkew)
 		if err != nil {
 			return notVerified(asPassError(err))
 		}
 		subject = p.Subject
+		v.PassFrom, v.PassUntil = p.NotBefore, p.ExpiresAt
 	case KindDCC:
 		var e *pass.Error
 		if subject, dccUntil, e = c.verifyDCC(payload, now, trust.hasher); e != nil {
