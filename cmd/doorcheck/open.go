@@ -136,6 +136,10 @@ func settingsOf(cfg *config.Config) (kiosk.Settings, error) {
 	if err != nil {
 		return kiosk.Settings{}, err
 	}
+	dccSettings, err := dccSettingsOf(cfg)
+	if err != nil {
+		return kiosk.Settings{}, err
+	}
 	return kiosk.Settings{
 		Kiosk:      cfg.Kiosk.ID,
 		Venue:      cfg.Kiosk.Venue,

@@ -1,6 +1,6 @@
 // Package storagetest is the conformance suite of hub.Storage: every
-// backend (bbolt now, PostgreSQL in issue 10) runs the same assertions
-// through Run, from its own test file.
+// backend runs the same assertions through Run. TestBackends in this
+// package's tests is the one table of backends (bbolt and PostgreSQL).
 package storagetest
 
 import (
