@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/doorcheck/doorcheck/kiosk"
+	"github.com/doorcheck/doorcheck/kiosk/config"
 	"github.com/doorcheck/doorcheck/sync/dcc"
 )
 
@@ -78,4 +80,22 @@ func loadDCCTrust(path string) (*dcc.TrustList, error) {
 	}
 	defer f.Close()
 	return dcc.ReadTrustList(f)
+}
+
+// dccSettingsOf is the checker's DCC part of a config: nil when dcc.enabled
+// is off. An unreadable trust list is an error (the kiosk does not start
+// with a list it cannot read); a missing one is empty, so every DCC is
+// dcc_unknown_signer until one is imported.
+func dccSettingsOf(cfg *config.Config) (*kiosk.DCCSettings, error) {
+	if !cfg.DCC.Enabled {
+		return nil, nil
+	}
+	tl, err := loadDCCTrust(cfg.DCCTrustPath())
+	if err != nil {
+		return nil, fmt.Errorf("dcc trust list %s: %w", cfg.DCCTrustPath(), err)
+	}
+	return &kiosk.DCCSettings{
+		Verifier: dcc.Verifier{Trust: tl, CheckKeyUsage: cfg.DCC.KeyUsage, Skew: cfg.Policy.ClockSkew.Duration},
+		Rules:    cfg.DCC.Rules(),
+	}, nil
 }

@@ -151,6 +151,7 @@ func settingsOf(cfg *config.Config) (kiosk.Settings, error) {
 		Debounce:   cfg.Policy.Debounce.Duration,
 		UndoWindow: cfg.Policy.UndoWindow.Duration,
 		ClockJump:  cfg.Policy.ClockJump.Duration,
+		DCC:        dccSettings,
 	}, nil
 }
 

@@ -73,6 +73,10 @@ const (
 	VerdictDeny        = "deny"
 	VerdictNotVerified = "not_verified"
 	VerdictUndo        = "undo"
+	// VerdictOverride is an admin admitting a denied visitor anyway: an
+	// entry of its own, counted apart (Counters.Overrides), with the
+	// admin's OverrideReason.
+	VerdictOverride = "override"
 )
 
 // Visit is one decision as recorded. It never holds a raw IIN or payload;
@@ -92,6 +96,9 @@ type Visit struct {
 	Reasons         []reason.Code   `json:"reasons"`
 	SnapshotVersion uint64          `json:"snapshot_version"`
 	Undoes          VisitID         `json:"undoes,omitempty"`
+	// OverrideReason is why an admin admitted the visitor anyway (a
+	// ui.override_reasons code); set exactly on VerdictOverride visits.
+	OverrideReason string `json:"override_reason,omitempty"`
 }
 
 // visitRecord is Visit's stored JSON: the subject key in hex.

@@ -29,6 +29,7 @@ type Counters struct {
 	Denied      map[reason.Code]int `json:"denied"`       // denials and unverified scans, by their first reason
 	NotVerified int                 `json:"not_verified"` // of which not verified
 	Undos       int                 `json:"undos"`
+	Overrides   int                 `json:"overrides,omitempty"` // admitted by an admin after a deny, also in Entries (or Exits)
 }
 
 // unspecifiedReason is where a denial recorded without any reason counts.
@@ -100,7 +101,10 @@ func apply(tx *bolt.Tx, v Visit, sign int) (Counters, error) {
 	}
 	pres := tx.Bucket([]byte(bucketPresence))
 	switch v.Verdict {
-	case VerdictAdmit:
+	case VerdictAdmit, VerdictOverride:
+		if v.Verdict == VerdictOverride {
+			c.Overrides += sign
+		}
 		exit := v.Direction == "exit" // anything else is an entry
 		if exit {
 			c.Exits += sign
