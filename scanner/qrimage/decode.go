@@ -101,7 +101,7 @@ func decodeSource(src gozxing.LuminanceSource) []string {
 	if err != nil || len(results) == 0 {
 		r, err := qrcode.NewQRCodeReader().Decode(bmp, hints)
 		if err != nil {
-			return nil
+			return decodeFallback(bmp)
 		}
 		results = []*gozxing.Result{r}
 	}
