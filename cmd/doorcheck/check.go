@@ -153,6 +153,11 @@ func printDemoList(w io.Writer, asJSON bool) error {
 	if err != nil {
 		return err
 	}
+	dccs, err := demo.DCCSamples(time.Now())
+	if err != nil {
+		return err
+	}
+	samples = append(samples, dccs...)
 	for _, s := range samples {
 		if asJSON {
 			if err := json.NewEncoder(w).Encode(map[string]string{"label": s.Label, "payload": s.Payload, "expect": s.Expect}); err != nil {

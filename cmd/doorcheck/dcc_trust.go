@@ -10,6 +10,7 @@ import (
 
 	"github.com/doorcheck/doorcheck/kiosk"
 	"github.com/doorcheck/doorcheck/kiosk/config"
+	"github.com/doorcheck/doorcheck/kiosk/demo"
 	"github.com/doorcheck/doorcheck/sync/dcc"
 )
 
@@ -83,10 +84,17 @@ func loadDCCTrust(path string) (*dcc.TrustList, error) {
 }
 
 // dccSettingsOf is the checker's DCC part of a config: nil when dcc.enabled
-// is off. An unreadable trust list is an error (the kiosk does not start
+// is off; the demo config trusts the demo signer. An unreadable trust list is an error (the kiosk does not start
 // with a list it cannot read); a missing one is empty, so every DCC is
 // dcc_unknown_signer until one is imported.
 func dccSettingsOf(cfg *config.Config) (*kiosk.DCCSettings, error) {
+	if cfg.IsDemo() {
+		tl, err := demo.DCCTrustList()
+		if err != nil {
+			return nil, err
+		}
+		return &kiosk.DCCSettings{Verifier: dcc.Verifier{Trust: tl, CheckKeyUsage: true}, Rules: cfg.DCC.Rules()}, nil
+	}
 	if !cfg.DCC.Enabled {
 		return nil, nil
 	}

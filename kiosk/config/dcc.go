@@ -118,3 +118,7 @@ func (c *Config) DCCTrustPath() string {
 	}
 	return filepath.Join(filepath.Dir(c.Store.Path), "dcc-trust.json")
 }
+
+// IsDemo tells whether this is the built-in demo config, whose DCC checks
+// trust the demo signer (kiosk/demo) instead of a trust file.
+func (c *Config) IsDemo() bool { return c.demo }
