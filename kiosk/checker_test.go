@@ -188,8 +188,12 @@ func TestDebounceReentryAndCapacity(t *testing.T) {
 		t.Fatalf("re-entry: %+v", re)
 	}
 	stats, _ := f.c.Stats(context.Background())
-	if stats.Counters.Entries != 2 || stats.Counters.Inside != 2 {
-		t.Fatalf("counters %+v", stats.Counters)
+	if stats.Counters.Entries != 2 || stats.Counters.Inside != 1 {
+		t.Fatalf("counters %+v: a re-entry is a second entry of one person inside", stats.Counters)
+	}
+	f.clock.add(2 * time.Second)
+	if second := f.check(demo.People()[1].IIN); second.Decision != Admit {
+		t.Fatalf("second person with one inside: %+v", second)
 	}
 	f.clock.add(2 * time.Second)
 	full := f.check(demo.People()[2].IIN)

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"github.com/doorcheck/doorcheck/sync/reason"
 	"github.com/doorcheck/doorcheck/sync/wire"
 )
@@ -42,8 +44,28 @@ func TestCounterSemantics(t *testing.T) {
 	}{
 		{"admitted entries", []step{admit("entry", 1), admit("entry", 2)},
 			Counters{Entries: 2, Inside: 2}, map[byte]bool{1: true, 2: true}},
-		{"re-entry keeps the first presence", []step{admit("entry", 1), admit("entry", 1)},
-			Counters{Entries: 2, Inside: 2}, map[byte]bool{1: true}},
+		{"re-entry keeps the first presence and counts inside once", []step{admit("entry", 1), admit("entry", 1)},
+			Counters{Entries: 2, Inside: 1}, map[byte]bool{1: true}},
+		{"many re-entries are one person inside", []step{admit("entry", 1), admit("entry", 2), admit("entry", 1), admit("entry", 1)},
+			Counters{Entries: 4, Inside: 2}, map[byte]bool{1: true, 2: true}},
+		{"re-entry then exit leaves nobody inside", []step{admit("entry", 1), admit("entry", 1), admit("exit", 1)},
+			Counters{Entries: 2, Exits: 1}, map[byte]bool{1: false}},
+		{"entry after exit is inside again", []step{admit("entry", 1), admit("exit", 1), admit("entry", 1)},
+			Counters{Entries: 2, Exits: 1, Inside: 1}, map[byte]bool{1: true}},
+		{"a second exit of one who left takes nobody else out", []step{admit("entry", 1), admit("entry", 2), admit("exit", 1), admit("exit", 1)},
+			Counters{Entries: 2, Exits: 2, Inside: 1}, map[byte]bool{1: false, 2: true}},
+		{"entries without subject count each", []step{admit("entry", 0), admit("entry", 0)},
+			Counters{Entries: 2, Inside: 2}, nil},
+		{"exit of one not seen entering takes one out", []step{admit("entry", 1), admit("entry", 2), admit("exit", 3)},
+			Counters{Entries: 2, Exits: 1, Inside: 1}, map[byte]bool{1: true, 2: true}},
+		{"undo of the first entry after a re-entry takes the person out", []step{admit("entry", 1), admit("entry", 1), undoOf(0)},
+			Counters{Entries: 1, Undos: 1}, map[byte]bool{1: false}},
+		{"undo of an exit that took nobody out", []step{admit("exit", 1), undoOf(0)},
+			Counters{Undos: 1}, map[byte]bool{1: false}},
+		{"undo of a second exit keeps the first", []step{admit("entry", 1), admit("entry", 2), admit("exit", 1), admit("exit", 1), undoOf(3)},
+			Counters{Entries: 2, Exits: 1, Inside: 1, Undos: 1}, map[byte]bool{1: false, 2: true}},
+		{"undo of an unmatched exit puts one back", []step{admit("entry", 0), admit("exit", 3), undoOf(1)},
+			Counters{Entries: 1, Inside: 1, Undos: 1}, nil},
 		{"exit clears presence", []step{admit("entry", 1), admit("exit", 1)},
 			Counters{Entries: 1, Exits: 1}, map[byte]bool{1: false}},
 		{"exit without subject still counts", []step{admit("entry", 1), admit("exit", 0)},
@@ -191,7 +213,7 @@ func TestPruneManyBatches(t *testing.T) {
 		err := s.logUpdate(func(tx *txT) error {
 			for j := i; j < min(n, i+500); j++ {
 				v := visit(t, t0.Add(time.Duration(j)*time.Second), "entry", VerdictDeny, 0, reason.Full)
-				raw, err := encodeVisit(v)
+				raw, err := encodeVisit(v, nil)
 				if err != nil {
 					return err
 				}
@@ -223,6 +245,50 @@ func TestPruneManyBatches(t *testing.T) {
 	for _, id := range kept {
 		if _, ok, _ := s.Visit(id); !ok {
 			t.Fatalf("unacknowledged visit %s pruned", id)
+		}
+	}
+}
+
+// TestUndoOfVisitRecordedBeforeInsideEffect: a visit recorded by a store
+// that did not keep inside_effect had done entries minus exits to Inside;
+// its undo takes back just that.
+func TestUndoOfVisitRecordedBeforeInsideEffect(t *testing.T) {
+	s := openTest(t, Options{NoSync: true})
+	ctx := context.Background()
+	t0 := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+	tests := []struct {
+		dir        string
+		wantInside int
+	}{{"entry", 2}, {"exit", 4}} // one day: 2 entries, +1, undone; 2 more, -1, undone
+	for i, tt := range tests {
+		base := t0.Add(time.Duration(i) * time.Hour)
+		for j := range 2 {
+			if _, err := s.Record(ctx, visit(t, base.Add(time.Duration(j)*time.Second), "entry", VerdictAdmit, 0)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		v := visit(t, base.Add(time.Minute), tt.dir, VerdictAdmit, 0)
+		if _, err := s.Record(ctx, v); err != nil {
+			t.Fatal(err)
+		}
+		err := s.logUpdate(func(tx *bolt.Tx) error { // as an older store wrote it
+			raw, err := encodeVisit(v, nil)
+			if err != nil {
+				return err
+			}
+			return tx.Bucket([]byte(bucketVisits)).Put(v.ID[:], raw)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		u := visit(t, base.Add(2*time.Minute), tt.dir, VerdictUndo, 0)
+		u.Undoes = v.ID
+		c, err := s.Record(ctx, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Inside != tt.wantInside {
+			t.Fatalf("undo of an old %s: inside %d, want %d", tt.dir, c.Inside, tt.wantInside)
 		}
 	}
 }

@@ -17,7 +17,7 @@ func FuzzDecodeVisit(f *testing.F) {
 	v := Visit{ID: VisitID{0x01, 0x90}, At: time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC), Day: "2026-11-24",
 		Kiosk: "k", Venue: "v", Door: "d", Direction: "entry", Subject: wire.SubjectKey{7, 7},
 		Kind: "iin", Status: "red", Verdict: VerdictDeny, Reasons: []reason.Code{reason.Isolation}, SnapshotVersion: 3}
-	raw, err := encodeVisit(v)
+	raw, err := encodeVisit(v, nil)
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -30,7 +30,7 @@ func FuzzDecodeVisit(f *testing.F) {
 		if err != nil {
 			return
 		}
-		again, err := encodeVisit(v)
+		again, err := encodeVisit(v, nil)
 		if err != nil {
 			t.Fatalf("decoded visit does not encode: %v", err)
 		}

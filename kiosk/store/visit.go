@@ -101,8 +101,28 @@ type Visit struct {
 	OverrideReason string `json:"override_reason,omitempty"`
 }
 
-// visitRecord is Visit's stored JSON: the subject key in hex.
+// visitRecord is Visit's stored JSON: the subject key in hex, and what
+// the visit did to Counters.Inside.
 type visitRecord struct {
 	Visit
 	SubjectHex string `json:"subject,omitempty"`
+	// InsideEffect is what recording the visit added to Inside (-1, 0 or
+	// +1), so that its undo takes back exactly that whatever happened
+	// since; absent on undos and on visits recorded before it was kept.
+	InsideEffect *int `json:"inside_effect,omitempty"`
+}
+
+// insideEffect is what the visit did to Inside when it was recorded. A
+// visit from before the effect was kept had done what Inside then was,
+// entries minus exits: an admitted entry +1, an exit -1.
+func (r visitRecord) insideEffect() int {
+	switch {
+	case r.InsideEffect != nil:
+		return *r.InsideEffect
+	case r.Verdict != VerdictAdmit && r.Verdict != VerdictOverride:
+		return 0
+	case r.Direction == "exit":
+		return -1
+	}
+	return +1
 }

@@ -66,15 +66,18 @@ func (s *Store) Record(ctx context.Context, v Visit) (Counters, error) {
 			return fmt.Errorf("visit %s already recorded", v.ID)
 		}
 		var err error
+		var effect *int // what v did to Inside, kept so that its undo takes back exactly that
 		if v.Verdict == VerdictUndo {
 			out, err = undo(tx, v)
 		} else {
-			out, err = apply(tx, v, +1)
+			var d int
+			out, d, err = apply(tx, v, +1, 0)
+			effect = &d
 		}
 		if err != nil {
 			return err
 		}
-		raw, err := encodeVisit(v)
+		raw, err := encodeVisit(v, effect)
 		if err != nil {
 			return err
 		}
@@ -93,13 +96,16 @@ func (s *Store) Record(ctx context.Context, v Visit) (Counters, error) {
 }
 
 // apply adds (sign +1) or takes back (sign -1) a visit's effect on its
-// day's counters and on presence.
-func apply(tx *bolt.Tx, v Visit, sign int) (Counters, error) {
+// day's counters and on presence. Adding, it returns what the visit did to
+// Inside; taking back, it takes back taken, what the visit did to Inside
+// when it was added.
+func apply(tx *bolt.Tx, v Visit, sign, taken int) (Counters, int, error) {
 	c, err := counters(tx, v.Day)
 	if err != nil {
-		return c, err
+		return c, 0, err
 	}
 	pres := tx.Bucket([]byte(bucketPresence))
+	effect := 0
 	switch v.Verdict {
 	case VerdictAdmit, VerdictOverride:
 		if v.Verdict == VerdictOverride {
@@ -111,10 +117,17 @@ func apply(tx *bolt.Tx, v Visit, sign int) (Counters, error) {
 		} else {
 			c.Entries += sign
 		}
+		seen := unseen
 		if !v.Subject.IsZero() {
-			if err := applyPresence(pres, v, exit, sign); err != nil {
-				return c, err
+			if seen, err = applyPresence(pres, v, exit, sign); err != nil {
+				return c, 0, err
 			}
+		}
+		if sign > 0 {
+			effect = insideEffect(exit, seen, c.Inside)
+			c.Inside += effect
+		} else {
+			c.Inside = max(0, c.Inside-taken)
 		}
 	case VerdictDeny, VerdictNotVerified:
 		if v.Verdict == VerdictNotVerified {
@@ -129,47 +142,82 @@ func apply(tx *bolt.Tx, v Visit, sign int) (Counters, error) {
 			delete(c.Denied, first)
 		}
 	default:
-		return c, fmt.Errorf("unknown verdict %q", v.Verdict)
+		return c, 0, fmt.Errorf("unknown verdict %q", v.Verdict)
 	}
-	c.Inside = max(0, c.Entries-c.Exits)
-	return c, putCounters(tx, c)
+	return c, effect, putCounters(tx, c)
+}
+
+// seenAs is what an admitted visit found in its subject's presence of the
+// day.
+type seenAs uint8
+
+const (
+	unseen    seenAs = iota // no presence that day (or no subject): entering now, or left unseen
+	entered                 // an entry that made its subject inside
+	reentered               // an entry of a subject already inside
+	left                    // an exit that took a present subject out
+	gone                    // an exit of a subject who had already left
+)
+
+// insideEffect is what an admitted visit does to Inside, its value so far.
+// Inside counts people, not admits: a re-entry without an exit is the same
+// person, and so is a second exit of one who already left. Visits that
+// cannot be told apart by subject (none, or a subject never seen entering
+// at this kiosk that day: another door, before midnight) count one each.
+// Inside never goes below zero; the effect is what was applied, so an undo
+// takes back exactly that.
+func insideEffect(exit bool, seen seenAs, before int) int {
+	switch {
+	case !exit && seen == reentered:
+		return 0
+	case !exit:
+		return +1
+	case seen == gone || before == 0:
+		return 0
+	}
+	return -1
 }
 
 // applyPresence adds (sign +1) or takes back (sign -1) an admitted
-// visit's effect on its subject's presence:
+// visit's effect on its subject's presence, and says what adding it
+// found:
 //
 //	entry: inside from this visit, unless already inside that day;
 //	exit:  marks the day's presence as left;
 //	undo of an entry: the presence it created goes;
 //	undo of an exit: the presence it marked is inside again.
-func applyPresence(pres *bolt.Bucket, v Visit, exit bool, sign int) error {
+func applyPresence(pres *bolt.Bucket, v Visit, exit bool, sign int) (seenAs, error) {
 	p, found, err := getPresence(pres, v.Subject)
 	if err != nil {
-		return err
+		return unseen, err
 	}
 	sameDay := found && p.Day == v.Day
 	switch {
 	case !exit && sign > 0:
 		if sameDay && p.Exit.IsZero() {
-			return nil // re-entry without exit: the first entry stands
+			return reentered, nil // re-entry without exit: the first entry stands
 		}
-		return putPresence(pres, v.Subject, presence{Day: v.Day, At: v.At, Visit: v.ID})
+		return entered, putPresence(pres, v.Subject, presence{Day: v.Day, At: v.At, Visit: v.ID})
 	case !exit && sign < 0:
 		if sameDay && p.Visit == v.ID {
-			return pres.Delete(v.Subject[:])
+			return unseen, pres.Delete(v.Subject[:])
 		}
 	case exit && sign > 0:
-		if sameDay && p.Exit.IsZero() {
-			p.Exit = v.ID
-			return putPresence(pres, v.Subject, p)
+		if !sameDay {
+			return unseen, nil
 		}
+		if !p.Exit.IsZero() {
+			return gone, nil
+		}
+		p.Exit = v.ID
+		return left, putPresence(pres, v.Subject, p)
 	case exit && sign < 0:
 		if sameDay && p.Exit == v.ID {
 			p.Exit = VisitID{}
-			return putPresence(pres, v.Subject, p)
+			return unseen, putPresence(pres, v.Subject, p)
 		}
 	}
-	return nil
+	return unseen, nil
 }
 
 // undo reverses the visit that v names, once.
@@ -178,10 +226,11 @@ func undo(tx *bolt.Tx, v Visit) (Counters, error) {
 	if raw == nil {
 		return Counters{}, fmt.Errorf("%w: visit %s not found", ErrUndoNotAllowed, v.Undoes)
 	}
-	orig, err := decodeVisit(raw)
+	origRec, err := decodeRecord(raw)
 	if err != nil {
 		return Counters{}, err
 	}
+	orig := origRec.Visit
 	if orig.Verdict == VerdictUndo {
 		return Counters{}, fmt.Errorf("%w: %s is itself an undo", ErrUndoNotAllowed, v.Undoes)
 	}
@@ -192,7 +241,7 @@ func undo(tx *bolt.Tx, v Visit) (Counters, error) {
 	if err := undone.Put(v.Undoes[:], v.ID[:]); err != nil {
 		return Counters{}, err
 	}
-	c, err := apply(tx, orig, -1)
+	c, _, err := apply(tx, orig, -1, origRec.insideEffect())
 	if err != nil {
 		return c, err
 	}
@@ -255,8 +304,8 @@ func putPresence(b *bolt.Bucket, subject wire.SubjectKey, p presence) error {
 	return b.Put(subject[:], raw)
 }
 
-func encodeVisit(v Visit) ([]byte, error) {
-	r := visitRecord{Visit: v}
+func encodeVisit(v Visit, insideEffect *int) ([]byte, error) {
+	r := visitRecord{Visit: v, InsideEffect: insideEffect}
 	if !v.Subject.IsZero() {
 		r.SubjectHex = hex.EncodeToString(v.Subject[:])
 	}
@@ -264,19 +313,23 @@ func encodeVisit(v Visit) ([]byte, error) {
 }
 
 func decodeVisit(raw []byte) (Visit, error) {
+	r, err := decodeRecord(raw)
+	return r.Visit, err
+}
+
+func decodeRecord(raw []byte) (visitRecord, error) {
 	var r visitRecord
 	if err := json.Unmarshal(raw, &r); err != nil {
-		return Visit{}, fmt.Errorf("decode visit: %w", err)
+		return visitRecord{}, fmt.Errorf("decode visit: %w", err)
 	}
-	v := r.Visit
 	if r.SubjectHex != "" {
 		b, err := hex.DecodeString(r.SubjectHex)
 		if err != nil || len(b) != wire.SubjectKeySize {
-			return Visit{}, fmt.Errorf("decode visit %s: bad subject", v.ID)
+			return visitRecord{}, fmt.Errorf("decode visit %s: bad subject", r.ID)
 		}
-		copy(v.Subject[:], b)
+		copy(r.Subject[:], b)
 	}
-	return v, nil
+	return r, nil
 }
 
 // Presence reports whether subject was admitted on day and has not exited
