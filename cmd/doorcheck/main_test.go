@@ -366,13 +366,13 @@ func TestTUIInTerminal(t *testing.T) {
 			time.Sleep(10 * time.Millisecond)
 		}
 	}
-	waitScreen("SCAN PASS")
+	waitScreen("SCAN YOUR PASS")
 	m.Write([]byte(demo.People()[3].IIN + "\r"))
 	waitScreen("STOP")
 	waitScreen("in isolation")
 	m.Write([]byte{0x03}) // Ctrl+C must not quit, and says nothing about quitting
 	m.Write([]byte(demo.People()[0].IIN + "\r"))
-	waitScreen("SCAN PASS")
+	waitScreen("SCAN YOUR PASS")
 	m.Write([]byte{0x11})
 	m.Write([]byte{0x11}) // Ctrl+Q twice
 	select {
