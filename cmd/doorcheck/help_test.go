@@ -46,6 +46,7 @@ func TestHelp(t *testing.T) {
 		{[]string{"dcc", "--help"}, []string{"usage: doorcheck dcc SUBCOMMAND", "test"}},
 		{[]string{"dcc", "test", "--help"}, []string{"usage: doorcheck dcc test", "-json"}},
 		{[]string{"dcc", "trust", "import", "--help"}, []string{"usage: doorcheck dcc trust import", "-config"}},
+		{[]string{"doctor", "--help"}, []string{"usage: doorcheck doctor", "-scan"}},
 	}
 	covered := map[string]bool{}
 	for _, tt := range tests {

@@ -72,6 +72,7 @@ func commands() []command {
 		{"config", "config check --config FILE: list every problem of a kiosk config", runConfig},
 		{"admin-pin", "set the PIN that locks the kiosk screen: --config FILE [--stdin]", runAdminPIN},
 		{"dcc", "EU Digital COVID Certificates: dcc test [--json] CASE.json... | dcc trust import FILE", runDCC},
+		{"doctor", "check this kiosk's set-up, one line per check with its fix: --config FILE [--json] [--scan]", runDoctor},
 	}
 }
 

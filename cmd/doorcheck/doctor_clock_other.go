@@ -1,0 +1,5 @@
+//go:build !linux
+
+package main
+
+func kernelTimeSync() (timeSync, error) { return timeSync{}, errNoKernelTime }
