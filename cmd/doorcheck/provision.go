@@ -31,10 +31,12 @@ const credentialFileName = "hub.credential"
 // one the code names), writes the config and the credential (mode 0600),
 // creates the store and imports the first snapshot.
 //
-// On a provisioned kiosk (the config exists) it needs --force, and it
-// refuses while the store holds unsent visits: they are never dropped
-// (run `doorcheck sync --once` first). Everything is checked before the
-// code is redeemed, because a code is spent once redeemed.
+// On a provisioned kiosk (the config exists) it needs --force. Unsent
+// visits are then uploaded first, under the old identity (the hub takes a
+// kiosk's visits only for its own venue and door), and it switches only
+// when the outbox is empty; a hub it cannot reach means a refusal with the
+// count, never a drop. Everything is checked before the code is redeemed,
+// because a code is spent once redeemed.
 func runProvision(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "provision")
 	cfgPath := fs.String("config", "", "kiosk config `file` to write (default "+defaultConfigPath+")")
@@ -43,6 +45,7 @@ func runProvision(ctx context.Context, e *env, args []string) error {
 	storePath := fs.String("store", "", "visit store `path` (default: the existing config's, or "+config.DefaultStorePath+")")
 	device := fs.String("device", "", "a `name` for this device in the hub's fleet list")
 	quiet := fs.Bool("quiet", false, "no progress bar")
+	drainTimeout := fs.Duration("upload-timeout", defaultDrainTimeout, "with --force: how long to try uploading unsent visits under the old identity")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -71,7 +74,7 @@ func runProvision(ctx context.Context, e *env, args []string) error {
 		if path == "" {
 			path = old.Store.Path
 		}
-		if err := refuseUnsent(old.Store.Path); err != nil {
+		if err := drainUnsent(ctx, e, *cfgPath, old, *drainTimeout); err != nil {
 			return err
 		}
 	}
@@ -126,26 +129,6 @@ func runProvision(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("first snapshot: %w", err)
 	}
 	fmt.Fprintf(e.stdout, "snapshot version %d\n", ck.To)
-	return nil
-}
-
-// refuseUnsent refuses to re-provision over a store with unsent visits.
-func refuseUnsent(path string) error {
-	if !fileExists(path) {
-		return nil
-	}
-	st, err := store.Open(path, store.Options{ReadOnly: true, Timeout: 2 * time.Second})
-	if err != nil {
-		return fmt.Errorf("count unsent visits in %s: %w", path, err)
-	}
-	defer st.Close()
-	n, err := st.PendingCount()
-	if err != nil {
-		return fmt.Errorf("count unsent visits: %w", err)
-	}
-	if n > 0 {
-		return fmt.Errorf("%d visits are not yet uploaded: run `doorcheck sync --once` until none are pending, then provision again (unsent visits are never dropped)", n)
-	}
 	return nil
 }
 
