@@ -70,7 +70,7 @@ func (c *Checker) Override(ctx context.Context, denied Verdict, why OverrideReas
 		At: now, Source: "override", Kind: PayloadKind(last.Kind), Direction: c.set.Direction,
 		Decision: Override, SnapshotVersion: last.SnapshotVersion,
 		HasStatus: denied.HasStatus, Status: denied.Status, StatusUntil: denied.StatusUntil,
-		Reasons: denied.Reasons, Subject: denied.Subject,
+		Reasons: denied.Reasons, Subject: denied.Subject, IINLast4: denied.IINLast4,
 	}
 	visit, err := c.visitOf(&v, wire.SubjectKey(last.Subject))
 	if err != nil {

@@ -25,6 +25,7 @@ func runEnroll(ctx context.Context, e *env, args []string) error {
 	url := fs.String("url", "", "hub `URL` in the code (default: the address serve last listened on)")
 	expires := fs.Duration("expires", 24*time.Hour, "how long the code can be redeemed")
 	qrFile := fs.String("qr", "", "also write the code as a QR code PNG `file`")
+	sf := addStoreFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -48,7 +49,7 @@ func runEnroll(ctx context.Context, e *env, args []string) error {
 	if *url == "" {
 		return usagef("no hub URL: run serve once (it records its address) or pass --url")
 	}
-	st, err := boltstore.Open(string(d), boltstore.Options{})
+	st, err := openHubStore(ctx, sf, d, boltstore.Options{})
 	if err != nil {
 		return err
 	}

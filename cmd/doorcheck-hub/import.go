@@ -18,6 +18,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	data := fs.String("data", "", "hub data `directory` (required)")
 	format := fs.String("format", "", "input `format`: csv or jsonl (default: from the file name, else csv)")
 	quiet := fs.Bool("quiet", false, "no progress bar")
+	sf := addStoreFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -52,7 +53,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		}
 		in = f
 	}
-	st, err := boltstore.Open(string(d), boltstore.Options{})
+	st, err := openHubStore(ctx, sf, d, boltstore.Options{})
 	if err != nil {
 		return err
 	}

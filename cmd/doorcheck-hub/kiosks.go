@@ -14,6 +14,7 @@ import (
 func runKiosks(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "kiosks")
 	data := fs.String("data", "", "hub data `directory` (required)")
+	sf := addStoreFlags(fs)
 	asJSON := fs.Bool("json", false, "one JSON object with a kiosks list")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -22,7 +23,7 @@ func runKiosks(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := boltstore.Open(string(d), boltstore.Options{})
+	st, err := openHubStore(ctx, sf, d, boltstore.Options{})
 	if err != nil {
 		return err
 	}
@@ -78,6 +79,7 @@ func runKiosks(ctx context.Context, e *env, args []string) error {
 func runRevoke(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "revoke")
 	data := fs.String("data", "", "hub data `directory` (required)")
+	sf := addStoreFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -88,7 +90,7 @@ func runRevoke(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := boltstore.Open(string(d), boltstore.Options{})
+	st, err := openHubStore(ctx, sf, d, boltstore.Options{})
 	if err != nil {
 		return err
 	}

@@ -55,12 +55,13 @@ type env struct {
 func commands() []command {
 	return []command{
 		{"keygen", "create the hub's keys: --data DIR [--deployment NAME]", runKeygen},
-		{"import", "publish a status list as a signed snapshot: --data DIR [--format csv|jsonl] FILE", runImport},
-		{"serve", "serve the /v1 protocol: --data DIR --addr HOST:PORT [--tls-cert F --tls-key F]", runServe},
-		{"enroll", "make a one-time enrollment code: --data DIR --venue V --door D --direction entry|exit [--qr FILE.png]", runEnroll},
-		{"kiosks", "list the fleet: --data DIR [--json]", runKiosks},
-		{"revoke", "revoke a kiosk: --data DIR KIOSK", runRevoke},
-		{"report", "the compliance report of a day: --data DIR [--day YYYY-MM-DD] [--json]", runReport},
+		{"import", "publish a status list as a signed snapshot: --data DIR [--db DSN] [--format csv|jsonl] FILE", runImport},
+		{"serve", "serve the /v1 protocol: --data DIR [--db DSN] --addr HOST:PORT [--tls-cert F --tls-key F]", runServe},
+		{"enroll", "make a one-time enrollment code: --data DIR [--db DSN] --venue V --door D --direction entry|exit [--qr FILE.png]", runEnroll},
+		{"kiosks", "list the fleet: --data DIR [--db DSN] [--json]", runKiosks},
+		{"revoke", "revoke a kiosk: --data DIR [--db DSN] KIOSK", runRevoke},
+		{"report", "the compliance report of a day: --data DIR [--db DSN] [--day YYYY-MM-DD] [--json]", runReport},
+		{"migrate", "bring the PostgreSQL schema to this version: --db DSN", runMigrate},
 		{"pass", "print a pass signed by the hub's issuer: --data DIR --iin IIN [--valid 1h] [--not-before TIME]", runPass},
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/doorcheck/doorcheck/sync/hub"
+	"github.com/doorcheck/doorcheck/sync/hub/pgstore/pgtest"
 	"github.com/doorcheck/doorcheck/sync/pass"
 	"github.com/doorcheck/doorcheck/sync/wire"
 )
@@ -38,8 +39,12 @@ func TestMain(m *testing.M) {
 		mainWith(hook)
 		return
 	}
-	os.Exit(m.Run())
+	os.Exit(pgtest.Main(m, &pg))
 }
+
+// pg is the test binary's PostgreSQL server (pg_test.go), started by the
+// first test that needs it.
+var pg pgtest.Server
 
 // testNow is the in-process commands' clock. It is the real time, because
 // the hub processes the tests start judge enrollment expiry by their own.

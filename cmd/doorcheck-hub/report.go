@@ -27,6 +27,7 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	data := fs.String("data", "", "hub data `directory` (required)")
 	day := fs.String("day", "", "venue-local `day` YYYY-MM-DD (default: today)")
 	asJSON := fs.Bool("json", false, "one JSON object")
+	sf := addStoreFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -40,7 +41,7 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := boltstore.Open(string(d), boltstore.Options{LockTimeout: time.Second})
+	st, err := openHubStore(ctx, sf, d, boltstore.Options{LockTimeout: time.Second})
 	if err != nil {
 		return err
 	}

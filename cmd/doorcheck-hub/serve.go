@@ -12,6 +12,7 @@ import (
 	"github.com/doorcheck/doorcheck/sync/hub"
 	"github.com/doorcheck/doorcheck/sync/hub/boltstore"
 	"github.com/doorcheck/doorcheck/sync/hub/hubmetrics"
+	"github.com/doorcheck/doorcheck/sync/hub/pgstore"
 )
 
 // runServe serves the /v1 protocol until SIGTERM or SIGINT, then shuts down
@@ -29,6 +30,10 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	maxHeader := fs.Int("max-header-bytes", 16<<10, "request header size limit")
 	shutdownTimeout := fs.Duration("shutdown-timeout", 10*time.Second, "time requests in flight get to finish at shutdown")
 	logFormat := fs.String("log-format", "json", "log `format` on stderr: json or text")
+	sf := addStoreFlags(fs)
+	ahead := fs.Int("partitions-ahead", 7, "PostgreSQL: keep visit partitions made this many `days` ahead")
+	retention := fs.Duration("retention", 0, "PostgreSQL: drop visit partitions older than this (0: keep all)")
+	dbRetry := fs.Duration("db-retry-max", 30*time.Second, "PostgreSQL: longest wait between tries to reach the database at start")
 	public := fs.Bool("public-snapshots", false, "serve the manifest and snapshot files without kiosk credentials (they carry the subject-hash key: only behind access control of your own)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -54,15 +59,43 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := boltstore.Open(string(d), boltstore.Options{})
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	if err := hub.EnsureIndex(ctx, d, st, keys, cfg, e.now()); err != nil {
-		return fmt.Errorf("snapshot index: %w", err)
-	}
 	metrics := hubmetrics.New()
+	var st hub.Storage
+	var db *dbState
+	if sf.postgres() {
+		pst, err := pgstore.Open(ctx, *sf.db, sf.pgOptions())
+		if err != nil {
+			return err
+		}
+		defer pst.Close()
+		st = pst
+		db = &dbState{st: pst, logger: logger}
+		// A database that is down does not stop the hub: it serves
+		// unhealthy and comes up when the database does. A schema at the
+		// wrong version does stop it (it needs an operator).
+		if err := db.check(ctx); err != nil && (errors.Is(err, pgstore.ErrSchemaOld) || errors.Is(err, pgstore.ErrSchemaNew)) {
+			return err
+		}
+		metrics.WatchPool(db.poolStats)
+		bg, cancelBG := context.WithCancel(ctx)
+		defer cancelBG()
+		go db.keepUp(bg, *dbRetry, func(ctx context.Context) error {
+			if err := hub.EnsureIndex(ctx, d, st, keys, cfg, e.now()); err != nil {
+				return fmt.Errorf("snapshot index: %w", err)
+			}
+			return pst.Maintain(ctx, e.now(), *ahead, *retention)
+		})
+	} else {
+		bst, err := boltstore.Open(string(d), boltstore.Options{})
+		if err != nil {
+			return err
+		}
+		defer bst.Close()
+		st = bst
+		if err := hub.EnsureIndex(ctx, d, st, keys, cfg, e.now()); err != nil {
+			return fmt.Errorf("snapshot index: %w", err)
+		}
+	}
 	srv := hub.NewServer(hub.ServerOptions{
 		Data: d, Storage: st, Keys: keys, Config: cfg, Logger: logger, Now: e.now,
 		Observer: metrics, Metrics: metrics.Handler(), PublicSnapshots: *public,
@@ -71,6 +104,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	metrics.WatchInFlight(srv.InFlight)
 	metrics.WatchFleet(st)
 	hs := srv.HTTPServer()
+	if db != nil {
+		hs.Handler = db.health(hs.Handler, e.now)
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err

@@ -28,7 +28,7 @@ const historyLen = 100
 // remember puts r at the head of the history.
 func (m *Model) remember(r kiosk.Result) {
 	v := r.Verdict
-	e := historyEntry{at: v.At, word: decisionWord(v), last4: v.IINLast4, repeat: v.Repeat}
+	e := historyEntry{at: v.At, word: decisionWord(v), last4: v.IINLast4, repeat: v.Repeat, override: v.Decision == kiosk.Override}
 	if v.HasStatus {
 		e.status = v.StatusName()
 	}

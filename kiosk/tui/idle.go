@@ -42,6 +42,12 @@ func (m *Model) idleView(w, h int) string {
 	if m.opt.Demo {
 		text = append(text, "", t(keyDemoMore))
 	}
+	if hint := m.lockHint(); len(hint) > 0 { // lock.go: how to set a PIN, or the demo's
+		for i := range hint {
+			hint[i] = ansiCut(hint[i], w)
+		}
+		text = append(append(text, ""), hint...)
+	}
 	body := strings.Join(text, "\n")
 	if m.qr != "" {
 		qr := strings.TrimSuffix(m.qr, "\n")

@@ -13,18 +13,21 @@ type keyMap struct {
 	Stats   key.Binding
 	Back    key.Binding
 	Undo    key.Binding
-	Quit    key.Binding
+	// Override admits a denied visitor anyway (admin PIN, lock.go).
+	Override key.Binding
+	Quit     key.Binding
 }
 
 func defaultKeys() keyMap {
 	return keyMap{
-		Help:    key.NewBinding(key.WithKeys("f1"), key.WithHelp("F1", t(keyHelpHelp))),
-		Manual:  key.NewBinding(key.WithKeys("f2"), key.WithHelp("F2", t(keyHelpManual))),
-		History: key.NewBinding(key.WithKeys("f3"), key.WithHelp("F3", t(keyHelpHistory))),
-		Stats:   key.NewBinding(key.WithKeys("f4"), key.WithHelp("F4", t(keyHelpStats))),
-		Back:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("Esc", t(keyHelpBack))),
-		Undo:    key.NewBinding(key.WithKeys("f8", "ctrl+z"), key.WithHelp("F8", t(keyHelpUndo))),
-		Quit:    key.NewBinding(key.WithKeys("ctrl+q"), key.WithHelp("Ctrl+Q ×2", t(keyHelpQuit))),
+		Help:     key.NewBinding(key.WithKeys("f1"), key.WithHelp("F1", t(keyHelpHelp))),
+		Manual:   key.NewBinding(key.WithKeys("f2"), key.WithHelp("F2", t(keyHelpManual))),
+		History:  key.NewBinding(key.WithKeys("f3"), key.WithHelp("F3", t(keyHelpHistory))),
+		Stats:    key.NewBinding(key.WithKeys("f4"), key.WithHelp("F4", t(keyHelpStats))),
+		Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("Esc", t(keyHelpBack))),
+		Undo:     key.NewBinding(key.WithKeys("f8", "ctrl+z"), key.WithHelp("F8", t(keyHelpUndo))),
+		Override: key.NewBinding(key.WithKeys("f6"), key.WithHelp("F6", "admit anyway (PIN)")),
+		Quit:     key.NewBinding(key.WithKeys("ctrl+q"), key.WithHelp("Ctrl+Q", t(keyHelpQuit))),
 	}
 }
 

@@ -68,6 +68,8 @@ type Options struct {
 	// Capacity is the venue's maximum occupancy for the stats page (0:
 	// unlimited).
 	Capacity int
+	// Lock is the admin PIN, languages and override (lock.go).
+	Lock LockOptions
 }
 
 // DemoSample is one demo payload listed on the idle screen of a demo
@@ -114,8 +116,9 @@ type Model struct {
 	dialog component
 	// history is the last scans this screen showed, newest first.
 	history []historyEntry
-	hourly  hourly // today's entries by hour, read while stats show
-	qr      string // the door's QR code drawn once, "" for none
+	hourly  hourly  // today's entries by hour, read while stats show
+	qr      string  // the door's QR code drawn once, "" for none
+	gate    pinGate // wrong PINs and the lockout, across PIN dialogs (pin.go)
 }
 
 // New returns the model. ctx bounds every check it starts.
@@ -295,6 +298,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 	case hourlyMsg:
 		m.hourly = hourly(msg)
+		return m, nil
+
+	case overrideFailedMsg:
+		m.onOverrideFailed(msg)
 		return m, nil
 	}
 	return m, nil

@@ -35,15 +35,9 @@ import (
 // routeKey routes one key press.
 func (m *Model) routeKey(k tea.KeyPressMsg, now time.Time) tea.Cmd {
 	switch {
-	case key.Matches(k, m.keys.Quit):
-		if !m.quitArmed.IsZero() && now.Sub(m.quitArmed) < 3*time.Second {
-			return tea.Quit
-		}
-		m.quitArmed = now
-		m.flash(strQuitConfirm, now)
-		return nil
 	case k.String() == "ctrl+c":
-		m.flash(strCtrlCHint, now)
+		// A kiosk: Ctrl+C does nothing, and says nothing to whoever
+		// pressed it about how to quit instead.
 		return nil
 	}
 	wks := wedge.Keys(k)
@@ -62,8 +56,12 @@ func (m *Model) routeKey(k tea.KeyPressMsg, now time.Time) tea.Cmd {
 	case key.Matches(k, m.keys.Help):
 		m.openDialog(newHelpDialog(m))
 		return nil
+	case key.Matches(k, m.keys.Quit):
+		return m.askQuit() // lock.go: the admin PIN first
 	case key.Matches(k, m.keys.Undo):
-		return m.undo()
+		return m.askUndo() // PIN, then a dialog that says what it undoes
+	case key.Matches(k, m.keys.Override):
+		return m.askOverride()
 	case key.Matches(k, m.keys.Manual):
 		m.show(pageManual)
 		return nil

@@ -17,6 +17,7 @@ const (
 	strDeny           = "STOP"
 	strNotVerified    = "NOT VERIFIED"
 	strUndone         = "UNDONE"
+	strOverride       = "ADMITTED BY ADMIN"
 	strCannotRecord   = "CANNOT RECORD VISIT"
 	strCannotRecordHn = "The visit was not saved. Do not admit on this screen; call IT."
 	strRepeat         = "same pass scanned again — not counted twice"
@@ -68,6 +69,8 @@ func decisionWord(v kiosk.Verdict) string {
 		return strDeny
 	case kiosk.Undone:
 		return strUndone
+	case kiosk.Override:
+		return strOverride
 	}
 	return strNotVerified
 }

@@ -129,7 +129,7 @@ const minHeadlineRows = 8
 // the theme's terminal can show; 0 and "" for none.
 func (m *Model) symbol(v kiosk.Verdict) (rune, string) {
 	switch v.Decision {
-	case kiosk.Admit:
+	case kiosk.Admit, kiosk.Override:
 		return '✔', m.theme.symbols.admit
 	case kiosk.Deny:
 		return '✖', m.theme.symbols.deny

@@ -1,0 +1,168 @@
+package tui
+
+import (
+	"context"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/doorcheck/doorcheck/kiosk"
+	"github.com/doorcheck/doorcheck/kiosk/adminpin"
+	"github.com/doorcheck/doorcheck/kiosk/tui/catalog"
+)
+
+// LockOptions lock the kiosk: quitting, switching direction, undo,
+// override and settings need the admin PIN, so a visitor at an
+// unattended screen can change nothing. The screen never tells a visitor
+// how to quit.
+type LockOptions struct {
+	// PIN is the admin PIN's hash (adminpin.Load); nil when none is set:
+	// the kiosk is then unlocked and its idle screen says how to set one.
+	// A demo kiosk (Options.Demo) with no PIN takes adminpin.DemoPIN and
+	// shows it, so whoever started the demo can always quit it.
+	PIN *adminpin.Hashed
+	// PINBroken is set when the PIN file exists but cannot be read: the
+	// kiosk stays locked (no PIN opens it) rather than falling open.
+	PINBroken bool
+	// SetPINCommand is what the idle screen tells an admin to run when no
+	// PIN is set ("doorcheck admin-pin --config /etc/doorcheck/kiosk.yaml").
+	SetPINCommand string
+	// Languages are shown together, in order; default all three.
+	Languages []catalog.Lang
+	// OverrideReasons are the reasons an admin may pick (ui.override_reasons).
+	OverrideReasons []kiosk.OverrideReason
+	// Override records an override (kiosk.Checker.Override); nil: no
+	// override on this kiosk.
+	Override func(ctx context.Context, denied kiosk.Verdict, why kiosk.OverrideReason) (kiosk.Verdict, error)
+}
+
+// lockAction is what the PIN unlocks.
+type lockAction int
+
+const (
+	actionQuit lockAction = iota
+	actionDirection
+	actionUndo
+	actionOverride
+	actionSettings
+)
+
+func (a lockAction) key() catalog.Key {
+	return [...]catalog.Key{catalog.ActionQuit, catalog.ActionDirection, catalog.ActionUndo, catalog.ActionOverride, catalog.ActionSettings}[a]
+}
+
+// langs returns the configured languages.
+func (m *Model) langs() []catalog.Lang {
+	if len(m.opt.Lock.Languages) == 0 {
+		return catalog.Langs()
+	}
+	return m.opt.Lock.Languages
+}
+
+// tr is key k in every configured language, one line each (duplicates
+// once).
+func (m *Model) tr(k catalog.Key, args ...any) []string { return catalog.All(m.langs(), k, args...) }
+
+// tr1 is key k in the configured languages on one line.
+func (m *Model) tr1(k catalog.Key, args ...any) string {
+	return strings.Join(catalog.All(m.langs(), k, args...), " · ")
+}
+
+// pinHash is the PIN that unlocks the kiosk, and whether one does: the
+// configured PIN, else the demo's, else none (unlocked). A PIN file that
+// cannot be read locks the kiosk with no PIN accepted.
+func (m *Model) pinHash() (h adminpin.Hashed, locked bool) {
+	switch {
+	case m.opt.Lock.PINBroken:
+		return adminpin.Hashed{}, true
+	case m.opt.Lock.PIN != nil:
+		return *m.opt.Lock.PIN, true
+	case m.opt.Demo:
+		if m.gate.demo == nil {
+			// The demo PIN is public: a cheap hash is enough, and the
+			// demo starts no slower for it.
+			enc, err := adminpin.Hash(adminpin.DemoPIN, adminpin.Params{Memory: 64, Time: 1, Threads: 1}, demoSalt{})
+			if err != nil {
+				return adminpin.Hashed{}, true
+			}
+			d, err := adminpin.Parse(enc)
+			if err != nil {
+				return adminpin.Hashed{}, true
+			}
+			m.gate.demo = &d
+		}
+		return *m.gate.demo, true
+	}
+	return adminpin.Hashed{}, false
+}
+
+// demoSalt is the demo PIN's fixed salt: the PIN is public anyway.
+type demoSalt struct{}
+
+func (demoSalt) Read(b []byte) (int, error) {
+	for i := range b {
+		b[i] = byte(i)
+	}
+	return len(b), nil
+}
+
+// guarded runs then once the admin PIN is given: at once on an unlocked
+// kiosk, else after the PIN dialog. then returns the dialog to open next
+// (nil for none) and a command.
+func (m *Model) guarded(a lockAction, then func() (component, tea.Cmd)) tea.Cmd {
+	h, locked := m.pinHash()
+	if !locked {
+		d, cmd := then()
+		if d != nil {
+			m.openDialog(d)
+		}
+		return cmd
+	}
+	m.openDialog(newPINDialog(m, a, h, then))
+	return nil
+}
+
+// lockHint is what the idle screen says about the lock: how to set a PIN
+// when none is set, the demo PIN on a demo kiosk. Nothing when a PIN is
+// set: the screen never tells a visitor how to quit.
+func (m *Model) lockHint() []string {
+	switch {
+	case m.opt.Lock.PIN != nil || m.opt.Lock.PINBroken:
+		return nil
+	case m.opt.Demo:
+		return []string{m.tr1(catalog.DemoPIN, adminpin.DemoPIN)}
+	}
+	cmd := m.opt.Lock.SetPINCommand
+	if cmd == "" {
+		cmd = "doorcheck admin-pin --config FILE"
+	}
+	return []string{m.tr1(catalog.NoPINSet), m.tr1(catalog.NoPINSetHint, cmd)}
+}
+
+// askQuit is the quit key: with the PIN, quit.
+func (m *Model) askQuit() tea.Cmd {
+	return m.guarded(actionQuit, func() (component, tea.Cmd) { return nil, tea.Quit })
+}
+
+// askUndo is the undo key: with the PIN, a dialog that says what the undo
+// reverses and asks to confirm.
+func (m *Model) askUndo() tea.Cmd {
+	if m.undoing {
+		return nil
+	}
+	return m.guarded(actionUndo, func() (component, tea.Cmd) { return newConfirmUndo(m), nil })
+}
+
+// askOverride is the override key, on a deny's verdict only: with the
+// PIN, the dialog to pick why the visitor is admitted anyway.
+func (m *Model) askOverride() tea.Cmd {
+	if m.opt.Lock.Override == nil || len(m.opt.Lock.OverrideReasons) == 0 {
+		return nil
+	}
+	if m.last == nil || m.last.Verdict.Decision != kiosk.Deny || !m.last.Verdict.Recorded {
+		m.flash(m.tr1(catalog.OverrideNotAllowed), m.opt.Now())
+		return nil
+	}
+	denied := m.last.Verdict
+	return m.guarded(actionOverride, func() (component, tea.Cmd) { return newOverrideDialog(m, denied), nil })
+}
