@@ -66,7 +66,7 @@ func commands() []command {
 		{"snapshot", "snapshot gen | import | info", runSnapshot},
 		{"scanner", "scanner list: serial ports with USB ids", runScanner},
 		{"sim", "simulate a serial scanner on a port", runSim},
-		{"provision", "enroll this kiosk with a hub: --config FILE --code CODE [--force]", runProvision},
+		{"provision", "enroll this kiosk with a hub: --config FILE --code CODE | --scan [--force]", runProvisionCmd},
 		{"sync", "upload visits and fetch snapshots: --config FILE [--once]", runSync},
 		{"qr", "qr decode FILE... | qr encode [--out FILE.png] PAYLOAD", runQR},
 		{"config", "config check --config FILE: list every problem of a kiosk config", runConfig},
