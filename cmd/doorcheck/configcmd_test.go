@@ -125,3 +125,31 @@ func TestConfigCheckListsEveryProblem(t *testing.T) {
 		}
 	}
 }
+
+// TestApplianceFiles: the units restart the kiosk and run the TUI on
+// tty1, the udev rule keeps ModemManager off scanners and names them, and
+// the journal is size-bounded.
+func TestApplianceFiles(t *testing.T) {
+	tests := []struct {
+		file  string
+		wants []string
+	}{
+		{"doorcheck.service", []string{"ExecStart=/usr/bin/doorcheck tui --config /etc/doorcheck/kiosk.yaml", "TTYPath=/dev/tty1", "Conflicts=getty@tty1.service", "Restart=always", "StartLimitIntervalSec=0", "SupplementaryGroups=dialout", "WantedBy=multi-user.target"}},
+		{"doorcheck-headless.service", []string{"run --no-tui", "Restart=always", "SupplementaryGroups=dialout"}},
+		{"doorcheck-hub.service", []string{"ExecStart=/usr/bin/doorcheck-hub serve --data", "Restart=always", "TimeoutStopSec="}},
+		{"99-doorcheck-scanner.rules", []string{`ENV{ID_MM_DEVICE_IGNORE}="1"`, `SYMLINK+="doorcheck-scanner"`, `GROUP="dialout"`, `MODE="0660"`}},
+		{"journald-doorcheck.conf", []string{"SystemMaxUse="}},
+	}
+	for _, tt := range tests {
+		b, err := os.ReadFile("../../configs/" + tt.file)
+		if err != nil {
+			t.Error(err)
+			continue
+		}
+		for _, w := range tt.wants {
+			if !strings.Contains(string(b), w) {
+				t.Errorf("%s lacks %s", tt.file, w)
+			}
+		}
+	}
+}
