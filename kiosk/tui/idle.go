@@ -42,7 +42,7 @@ func (m *Model) idleView(w, h int) string {
 	if m.opt.Demo {
 		text = append(text, "", t(keyDemoMore))
 	}
-	if hint := m.lockHint(); len(hint) > 0 { // lock.go: how to set a PIN, or the demo's
+	if hint := m.lockHint(h); len(hint) > 0 { // lock.go: how to set a PIN, or the demo's
 		for i := range hint {
 			hint[i] = ansiCut(hint[i], w)
 		}

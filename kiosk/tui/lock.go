@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -123,20 +124,43 @@ func (m *Model) guarded(a lockAction, then func() (component, tea.Cmd)) tea.Cmd 
 }
 
 // lockHint is what the idle screen says about the lock: how to set a PIN
-// when none is set, the demo PIN on a demo kiosk. Nothing when a PIN is
-// set: the screen never tells a visitor how to quit.
-func (m *Model) lockHint() []string {
+// when none is set, the demo PIN on a demo kiosk; in the first language
+// only on a screen under 20 rows, where the rest is needed. Nothing when
+// a PIN is set: the screen never tells a visitor how to quit.
+func (m *Model) lockHint(h int) []string {
+	langs := m.langs()
+	if h < 20 {
+		langs = langs[:1]
+	}
+	var out []string
 	switch {
 	case m.opt.Lock.PIN != nil || m.opt.Lock.PINBroken:
 		return nil
 	case m.opt.Demo:
-		return []string{m.tr1(catalog.DemoPIN, adminpin.DemoPIN)}
+		for _, l := range langs {
+			out = append(out, catalog.Lookup(l, catalog.DemoPIN, adminpin.DemoPIN))
+		}
+		return dedupe(out)
 	}
 	cmd := m.opt.Lock.SetPINCommand
 	if cmd == "" {
 		cmd = "doorcheck admin-pin --config FILE"
 	}
-	return []string{m.tr1(catalog.NoPINSet), m.tr1(catalog.NoPINSetHint, cmd)}
+	for _, l := range langs {
+		out = append(out, catalog.Lookup(l, catalog.NoPINSet))
+	}
+	return append(dedupe(out), cmd)
+}
+
+// dedupe drops repeated lines, keeping the first.
+func dedupe(ss []string) []string {
+	var out []string
+	for _, s := range ss {
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // askQuit is the quit key: with the PIN, quit.

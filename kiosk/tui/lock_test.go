@@ -229,7 +229,7 @@ func TestLockedKeysNeedPIN(t *testing.T) {
 // which quits it; with a PIN set, the screen says nothing of quitting.
 func TestNoPINAndDemoSayHowToUnlock(t *testing.T) {
 	r := newLockRig(t, false, false)
-	if s := r.screen(); !strings.Contains(s, "No admin PIN is set") || !strings.Contains(s, "doorcheck admin-pin --config /etc/doorcheck/kiosk.yaml") {
+	if s := r.screen(); !strings.Contains(s, "No admin PIN is set") || !strings.Contains(s, "doorcheck admin-pin --config /etc/doorcheck/kiosk.yaml") || strings.Contains(s, "Set one with") {
 		t.Fatalf("no PIN, idle:\n%s", s)
 	}
 	r.key('q', tea.ModCtrl)

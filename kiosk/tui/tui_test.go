@@ -145,31 +145,8 @@ func TestScanShowsVerdict(t *testing.T) {
 	}
 }
 
-func TestUndoKey(t *testing.T) {
-	m, start := newModel(t)
-	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
-	start(tm)
-	tm.Send(tea.KeyPressMsg{Code: tea.KeyF8})
-	waitFor(t, tm, "Nothing to undo")
-	typeBurst(tm, demo.People()[0].IIN)
-	waitFor(t, tm, "ENTER")
-	tm.Send(tea.KeyPressMsg{Code: tea.KeyF8})
-	waitFor(t, tm, "UNDONE")
-	tm.Send(tea.KeyPressMsg{Code: 'q', Mod: tea.ModCtrl})
-	tm.Send(tea.KeyPressMsg{Code: 'q', Mod: tea.ModCtrl})
-	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
-}
-
-func TestCtrlCDoesNotQuit(t *testing.T) {
-	m, _ := newModel(t)
-	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
-	tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
-	waitFor(t, tm, "Ctrl+C does not quit")
-	tm.Send(tea.KeyPressMsg{Code: 'q', Mod: tea.ModCtrl})
-	waitFor(t, tm, "Press Ctrl+Q again")
-	tm.Send(tea.KeyPressMsg{Code: 'q', Mod: tea.ModCtrl})
-	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
-}
+// Undo asks first (TestUndoAsksFirst, confirm_test.go); Ctrl+C and the
+// other locked keys: TestLockedKeysNeedPIN (lock_test.go).
 
 // Golden screens: the verdict screens at several terminal sizes, as text.
 // Colours are checked separately, as SGR background codes.
