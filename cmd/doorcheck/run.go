@@ -16,6 +16,7 @@ import (
 
 	"github.com/doorcheck/doorcheck/kiosk"
 	"github.com/doorcheck/doorcheck/kiosk/config"
+	"github.com/doorcheck/doorcheck/kiosk/demo"
 	"github.com/doorcheck/doorcheck/kiosk/tui"
 	"github.com/doorcheck/doorcheck/scanner"
 	"github.com/doorcheck/doorcheck/scanner/frame"
@@ -136,7 +137,7 @@ func runKiosk(ctx context.Context, e *env, name string, args []string, allowHead
 	if *noTUI {
 		return runHeadless(ctx, e, k, scans, events, !haveSerial, log)
 	}
-	return runScreen(ctx, e, k, scans, events, syncStatus)
+	return runScreen(ctx, e, k, scans, events, syncStatus, kf.demo)
 }
 
 // runHeadless writes exactly one JSON line per scan on stdout — a visit
@@ -242,7 +243,7 @@ func wedgeOptions(w config.Wedge, layouts []layout.Layout) wedge.Options {
 // runScreen runs the full-screen TUI over the same run loop as the
 // headless mode: serial scans and the TUI's keyboard-wedge scans share one
 // channel, and each result is sent to the screen.
-func runScreen(ctx context.Context, e *env, k *openedKiosk, scans chan scanner.Scan, events <-chan scanner.Event, status kiosk.SyncStatus) error {
+func runScreen(ctx context.Context, e *env, k *openedKiosk, scans chan scanner.Scan, events <-chan scanner.Event, status kiosk.SyncStatus, isDemo bool) error {
 	var layouts []layout.Layout
 	for _, name := range k.cfg.Scanner.Wedge.Layouts {
 		if l, ok := layout.ByName(name); ok {
@@ -250,6 +251,16 @@ func runScreen(ctx context.Context, e *env, k *openedKiosk, scans chan scanner.S
 		}
 	}
 	set := k.checker.Settings()
+	var samples []tui.DemoSample
+	if isDemo {
+		ds, err := demo.Samples(time.Now())
+		if err != nil {
+			return err
+		}
+		for _, d := range ds {
+			samples = append(samples, tui.DemoSample{Label: d.Label, Payload: d.Payload, Expect: d.Expect})
+		}
+	}
 	model := tui.New(ctx, tui.Options{
 		Checker: k.checker,
 		Submit: func(s scanner.Scan) {
@@ -263,6 +274,15 @@ func runScreen(ctx context.Context, e *env, k *openedKiosk, scans chan scanner.S
 		Location: set.Location,
 		Title:    fmt.Sprintf("%s · %s · %s", set.Venue, set.Door, set.Direction),
 		Sync:     status,
+		// The status bar's clock state: a wrong or jumped clock is
+		// shown, never hidden behind a colour.
+		Clock:     k.checker.ClockState,
+		Demo:      isDemo,
+		Samples:   samples,
+		Venue:     set.Venue,
+		Door:      set.Door,
+		Direction: set.Direction.String(),
+		Capacity:  set.Rules.Capacity,
 	})
 	p := tea.NewProgram(model, tea.WithContext(ctx), tea.WithInput(e.stdin), tea.WithOutput(e.stdout))
 	go k.checker.Run(ctx, scans, func(r kiosk.Result) { p.Send(tui.ResultMsg(r)) })

@@ -35,6 +35,9 @@ func (d helpDialog) Keys() []key.Binding {
 func (d helpDialog) bindings() []key.Binding {
 	k := d.m.keys
 	all := []key.Binding{k.Help, k.Manual, k.History, k.Stats, k.Back, k.Undo, k.Quit}
+	if d.m.opt.Demo {
+		all = append(all, k.Samples)
+	}
 	all = append(all, d.m.pages[d.m.page].Keys()...)
 	seen := map[string]bool{}
 	var out []key.Binding

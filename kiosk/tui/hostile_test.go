@@ -331,10 +331,11 @@ func TestEverythingDrawnIsEscapedOnce(t *testing.T) {
 		{"cannot record", func(m *Model) {
 			m.last = &kiosk.Result{Err: errors.New(evil), Verdict: kiosk.Verdict{Decision: kiosk.Admit}}
 		}, escaped},
-		{"subject", func(m *Model) {
-			m.last = &kiosk.Result{Verdict: kiosk.Verdict{Decision: kiosk.Deny, Subject: evil}}
-		}, escaped},
 		{"venue and door", func(m *Model) { m.opt.Title = evil }, escaped},
+		{"venue on the idle screen", func(m *Model) { m.opt.Venue = evil }, escaped},
+		{"demo sample", func(m *Model) {
+			m.opt.Demo, m.opt.Samples = true, []DemoSample{{Label: "x", Payload: evil}}
+		}, escaped},
 		{"scanner event detail, escaped by its producer", func(m *Model) {
 			m.Update(eventMsg(scanner.Event{Kind: scanner.Dropped, Source: "serial:/dev/x", Detail: "scan ignored: " + escaped}))
 		}, "scan ignored: " + escaped},

@@ -26,15 +26,31 @@ func (m *Model) idleView(w, h int) string {
 	if place := m.venueLine(); place != "" {
 		text = append(text, bold.Render(place))
 	}
+	// The QR code goes beside the text when both fit, under it when the
+	// height allows, and not at all on a small screen.
+	qr, qrW, qrH := strings.TrimSuffix(m.qr, "\n"), 0, 0
+	if qr != "" {
+		qrW, qrH = lipgloss.Width(qr), lipgloss.Height(qr)+1
+	}
+	textW := w
+	qrSide := qr != "" && w >= qrW+44 && h >= qrH
+	if qrSide {
+		textW = w - qrW - 2
+	}
 	dir := m.directionWord()
 	// The direction in block letters when it takes at most a third of
 	// the screen, so "scan your pass" and the field keep their room.
-	if big, ok := bigText([]string{dir}, w, max(0, h/3)); ok && dir != "" && h >= 16 {
+	if big, ok := bigText([]string{dir}, textW, max(0, h/3)); ok && dir != "" && h >= 16 {
 		text = append(text, big)
 	} else if dir != "" {
 		text = append(text, bold.Render(dir))
 	}
-	text = append(text, "", bold.Render(t(keyIdleScan)), strIdleHint, "", m.manualField())
+	text = append(text, "", bold.Render(t(keyIdleScan)))
+	if h >= 16 {
+		// On a handheld the field and the clock matter more.
+		text = append(text, strIdleHint)
+	}
+	text = append(text, "", m.manualField())
 	if m.manualHint != "" {
 		text = append(text, m.manualHint)
 	}
@@ -44,22 +60,19 @@ func (m *Model) idleView(w, h int) string {
 	}
 	if hint := m.lockHint(h); len(hint) > 0 { // lock.go: how to set a PIN, or the demo's
 		for i := range hint {
-			hint[i] = ansiCut(hint[i], w)
+			hint[i] = ansiCut(hint[i], textW)
 		}
 		text = append(append(text, ""), hint...)
 	}
 	body := strings.Join(text, "\n")
-	if m.qr != "" {
-		qr := strings.TrimSuffix(m.qr, "\n")
-		qrW, qrH := lipgloss.Width(qr), lipgloss.Height(qr)+1
-		textW, textH := min(lipgloss.Width(body), w/2), lipgloss.Height(body)
+	if qr != "" {
+		code := lipgloss.JoinVertical(lipgloss.Center, qr, t(keyIdleQR))
 		switch {
-		case w >= qrW+textW+4 && h >= qrH && h >= textH:
+		case qrSide:
 			body = lipgloss.JoinHorizontal(lipgloss.Center,
-				lipgloss.NewStyle().Width(w-qrW-2).Align(lipgloss.Center).Render(body),
-				"  ", lipgloss.JoinVertical(lipgloss.Center, qr, t(keyIdleQR)))
-		case h >= textH+qrH+1 && w >= qrW:
-			body = body + "\n\n" + lipgloss.JoinVertical(lipgloss.Center, qr, t(keyIdleQR))
+				lipgloss.NewStyle().Width(textW).Align(lipgloss.Center).Render(body), "  ", code)
+		case h >= lipgloss.Height(body)+qrH+1 && w >= qrW:
+			body = body + "\n\n" + code
 		}
 	}
 	if m.opt.Demo {
@@ -78,7 +91,7 @@ func (m *Model) venueLine() string {
 			parts = append(parts, sanitize.Escape(s))
 		}
 	}
-	return strings.ToUpper(strings.Join(parts, " · "))
+	return strings.Join(parts, " · ")
 }
 
 // directionWord is ENTRY or EXIT, from the configured direction.
@@ -109,6 +122,15 @@ func (m *Model) sampleLines(w int) []string {
 			l += "  → " + sanitize.Escape(s.Expect)
 		}
 		lines = append(lines, ansiCut(l, w))
+	}
+	// One width for all, so the list stays a left-aligned block when the
+	// screen centres it.
+	bw := 0
+	for _, l := range lines {
+		bw = max(bw, lipgloss.Width(l))
+	}
+	for i, l := range lines {
+		lines[i] = l + strings.Repeat(" ", bw-lipgloss.Width(l))
 	}
 	return lines
 }

@@ -15,6 +15,7 @@ type keyMap struct {
 	Undo    key.Binding
 	// Override admits a denied visitor anyway (admin PIN, lock.go).
 	Override key.Binding
+	Samples  key.Binding // demo kiosks only
 	Quit     key.Binding
 }
 
@@ -26,6 +27,7 @@ func defaultKeys() keyMap {
 		Stats:    key.NewBinding(key.WithKeys("f4"), key.WithHelp("F4", t(keyHelpStats))),
 		Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("Esc", t(keyHelpBack))),
 		Undo:     key.NewBinding(key.WithKeys("f8", "ctrl+z"), key.WithHelp("F8", t(keyHelpUndo))),
+		Samples:  key.NewBinding(key.WithKeys("f5"), key.WithHelp("F5", t(keyHelpDemo))),
 		Override: key.NewBinding(key.WithKeys("f6"), key.WithHelp("F6", "admit anyway (PIN)")),
 		Quit:     key.NewBinding(key.WithKeys("ctrl+q"), key.WithHelp("Ctrl+Q", t(keyHelpQuit))),
 	}

@@ -62,6 +62,9 @@ func (m *Model) routeKey(k tea.KeyPressMsg, now time.Time) tea.Cmd {
 		return m.askUndo() // PIN, then a dialog that says what it undoes
 	case key.Matches(k, m.keys.Override):
 		return m.askOverride()
+	case key.Matches(k, m.keys.Samples) && m.opt.Demo:
+		m.openDialog(samplesDialog{m})
+		return nil
 	case key.Matches(k, m.keys.Manual):
 		m.show(pageManual)
 		return nil
@@ -183,7 +186,13 @@ func (m *Model) body(h int) string {
 	if m.dialog == nil {
 		return body
 	}
-	return overlay(body, m.dialog.View(m.width, h), m.width, h)
+	box := m.dialog.View(m.width, h)
+	if m.width < 60 || h < 20 {
+		// No room to see anything around a dialog: it takes the area,
+		// rather than leave stray letters of the page at its sides.
+		return place(m.width, h, box, lipgloss.NewStyle())
+	}
+	return overlay(body, box, m.width, h)
 }
 
 // overlay draws box centred over body, a w×h area.

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"flag"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,7 +11,6 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/doorcheck/doorcheck/kiosk"
@@ -35,9 +33,13 @@ func updateGolden() bool {
 
 var demoNow = time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
 
-func newChecker(t *testing.T) *kiosk.Checker {
+func newChecker(t *testing.T) *kiosk.Checker { return openChecker(t, false) }
+
+// openChecker is newChecker for tests and benchmarks; durable fsyncs every
+// visit, as a kiosk does.
+func openChecker(t testing.TB, durable bool) *kiosk.Checker {
 	t.Helper()
-	st, err := store.Open(filepath.Join(t.TempDir(), "k.db"), store.Options{Create: true, NoSync: true})
+	st, err := store.Open(filepath.Join(t.TempDir(), "k.db"), store.Options{Create: true, NoSync: !durable})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,61 +147,44 @@ func TestScanShowsVerdict(t *testing.T) {
 	}
 }
 
-// Undo asks first (TestUndoAsksFirst, confirm_test.go); Ctrl+C and the
-// other locked keys: TestLockedKeysNeedPIN (lock_test.go).
+// TestUndoKey: F8 asks first (confirm.go, tested in full by
+// TestUndoAsksFirst) and F8 again undoes.
+func TestUndoKey(t *testing.T) {
+	m, start := newModel(t)
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
+	start(tm)
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyF8})
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyF8})
+	waitFor(t, tm, "Nothing to undo")
+	typeBurst(tm, demo.People()[0].IIN)
+	waitFor(t, tm, "ENTER")
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyF8})
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyF8})
+	waitFor(t, tm, "UNDONE")
+	tm.Send(tea.KeyPressMsg{Code: 'q', Mod: tea.ModCtrl})
+	tm.Send(tea.KeyPressMsg{Code: 'q', Mod: tea.ModCtrl})
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+}
 
-// Golden screens: the verdict screens at several terminal sizes, as text.
-// Colours are checked separately, as SGR background codes.
-func TestGoldenScreens(t *testing.T) {
-	sizes := [][2]int{{32, 10}, {40, 12}, {80, 24}, {120, 40}, {200, 60}}
-	m, _ := newModel(t)
-	c := m.opt.Checker.(*kiosk.Checker)
-	ctx := context.Background()
-	// In order: each check changes the counters the status bar shows.
-	screens := []struct {
-		name   string
-		result func() *kiosk.Result
-	}{
-		{"idle", func() *kiosk.Result { return nil }},
-		{"admit", func() *kiosk.Result {
-			v, err := c.Check(ctx, demo.People()[0].IIN, "wedge")
-			return &kiosk.Result{Verdict: v, Err: err}
-		}},
-		{"deny", func() *kiosk.Result {
-			v, err := c.Check(ctx, demo.People()[4].IIN, "wedge")
-			return &kiosk.Result{Verdict: v, Err: err}
-		}},
-		{"notverified", func() *kiosk.Result {
-			v, err := c.Check(ctx, "4006381333931", "wedge")
-			return &kiosk.Result{Verdict: v, Err: err}
-		}},
+// TestCtrlCDoesNotQuit: Ctrl+C neither quits nor tells whoever pressed it
+// how to quit; the screen goes on checking scans.
+func TestCtrlCDoesNotQuit(t *testing.T) {
+	m, start := newModel(t)
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
+	start(tm)
+	tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
+	typeBurst(tm, demo.People()[0].IIN)
+	var out []byte
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+		out = append(out, b...)
+		return bytes.Contains(b, []byte("ENTER"))
+	}, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(5*time.Millisecond))
+	if bytes.Contains(out, []byte("Ctrl+Q")) || bytes.Contains(out, []byte("does not quit")) {
+		t.Error("the screen told a visitor how to quit")
 	}
-	bg := map[string]string{"admit": "42", "deny": "43", "notverified": "47"}
-	for _, screen := range screens {
-		name, r := screen.name, screen.result()
-		m.stats, _ = m.opt.Checker.Stats(ctx)
-		for _, sz := range sizes {
-			m.width, m.height = sz[0], sz[1]
-			m.last = r
-			content := m.View().Content
-			if code, ok := bg[name]; ok && !strings.Contains(content, "\x1b[") {
-				t.Errorf("%s: no colour at all", name)
-			} else if ok && !hasBackground(content, code) {
-				t.Errorf("%s: background %s missing", name, code)
-			}
-			text := ansi.Strip(content)
-			lines := strings.Split(text, "\n")
-			if len(lines) != sz[1] {
-				t.Errorf("%s %dx%d: %d lines", name, sz[0], sz[1], len(lines))
-			}
-			for i, l := range lines {
-				if w := ansi.StringWidth(l); w > sz[0] {
-					t.Errorf("%s %dx%d: line %d is %d wide", name, sz[0], sz[1], i, w)
-				}
-			}
-			golden(t, filepath.Join("testdata", fmt.Sprintf("%s-%dx%d.golden", name, sz[0], sz[1])), text)
-		}
-	}
+	tm.Send(tea.KeyPressMsg{Code: 'q', Mod: tea.ModCtrl})
+	tm.Send(tea.KeyPressMsg{Code: 'q', Mod: tea.ModCtrl})
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
 }
 
 func hasBackground(s, code string) bool {

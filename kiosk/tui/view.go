@@ -1,9 +1,9 @@
 package tui
 
 import (
-	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -139,15 +139,34 @@ func (m *Model) symbol(v kiosk.Verdict) (rune, string) {
 	return '?', m.theme.symbols.unknown
 }
 
+// verdictFooter is the time, then what a guard compares with the visitor:
+// an IIN's last four digits (never the subject hash, which no card
+// shows), a pass's window, when the status ends; and the data version.
 func (m *Model) verdictFooter(v kiosk.Verdict) string {
-	parts := []string{v.At.In(m.opt.Location).Format("15:04:05")}
-	if v.Subject != "" {
-		parts = append(parts, "subject "+sanitize.Escape(v.Subject))
+	loc := m.opt.Location
+	parts := []string{v.At.In(loc).Format("15:04:05")}
+	if v.IINLast4 != "" {
+		parts = append(parts, t(keyVerdictIIN, sanitize.Escape(v.IINLast4)))
+	}
+	if !v.PassUntil.IsZero() {
+		parts = append(parts, t(keyVerdictWindow, shortTime(v.PassFrom, v.At, loc), shortTime(v.PassUntil, v.At, loc)))
+	}
+	if !v.StatusUntil.IsZero() && v.HasStatus {
+		parts = append(parts, t(keyVerdictUntil, shortTime(v.StatusUntil, v.At, loc)))
 	}
 	if v.SnapshotVersion != 0 {
-		parts = append(parts, fmt.Sprintf("data v%d", v.SnapshotVersion))
+		parts = append(parts, t(keyVerdictData, v.SnapshotVersion))
 	}
 	return strings.Join(parts, " · ")
+}
+
+// shortTime is tm as 15:04 on the day of now, with the date otherwise.
+func shortTime(tm, now time.Time, loc *time.Location) string {
+	tm, now = tm.In(loc), now.In(loc)
+	if tm.YearDay() == now.YearDay() && tm.Year() == now.Year() {
+		return tm.Format("15:04")
+	}
+	return tm.Format("2006-01-02 15:04")
 }
 
 // bottomLines are the status bar, the notice line and the help line.
