@@ -717,4 +717,3 @@ func TestFaultDiskFull(t *testing.T) {
 	}
 	t.Logf("full disk: %d scans, %d recorded before the disk filled, %d cannot_record", scans, len(recorded), cannot)
 }
-
