@@ -13,7 +13,11 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/doorcheck/doorcheck/kiosk"
 	"github.com/doorcheck/doorcheck/kiosk/adminpin"
+	"github.com/doorcheck/doorcheck/kiosk/tui"
+	"github.com/doorcheck/doorcheck/kiosk/tui/catalog"
+	"github.com/doorcheck/doorcheck/scanner/sanitize"
 )
 
 // runAdminPIN is `doorcheck admin-pin`: it sets the PIN that locks the
@@ -113,4 +117,31 @@ func readPINTwice(e *env) (string, error) {
 		return "", usagef("the two PINs differ: nothing was changed")
 	}
 	return first, nil
+}
+
+// lockOptions locks the kiosk screen with the admin PIN ui.admin_pin_file
+// holds (none set: unlocked, and the idle screen says how to set one; a
+// demo takes the demo PIN). A PIN file that exists but cannot be read
+// keeps the screen locked with no PIN accepted: fail closed, never open.
+func lockOptions(e *env, k *openedKiosk, isDemo bool) tui.LockOptions {
+	o := tui.LockOptions{Override: k.checker.Override}
+	if !isDemo {
+		h, err := adminpin.Load(k.cfg.AdminPINPath())
+		switch {
+		case err == nil:
+			o.PIN = &h
+		case !errors.Is(err, adminpin.ErrNotSet):
+			o.PINBroken = true
+			fmt.Fprintf(e.stderr, "doorcheck: admin PIN unreadable, the screen stays locked: %s\n", sanitize.Escape(err.Error()))
+		}
+	}
+	for _, s := range k.cfg.UI.Languages {
+		if l, err := catalog.ParseLang(s); err == nil { // validated with the config
+			o.Languages = append(o.Languages, l)
+		}
+	}
+	for _, r := range k.cfg.UI.OverrideReasons {
+		o.OverrideReasons = append(o.OverrideReasons, kiosk.OverrideReason(r))
+	}
+	return o
 }

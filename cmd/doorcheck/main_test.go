@@ -16,6 +16,7 @@ import (
 	"github.com/creack/pty"
 
 	"github.com/doorcheck/doorcheck/kiosk/config"
+	"github.com/doorcheck/doorcheck/kiosk/adminpin"
 	"github.com/doorcheck/doorcheck/kiosk/demo"
 	"github.com/doorcheck/doorcheck/scanner/wedge"
 	"github.com/doorcheck/doorcheck/sync/wire"
@@ -339,7 +340,7 @@ func TestQRCommands(t *testing.T) {
 
 // TestTUIInTerminal runs the default command — the demo kiosk — on a real
 // pseudo-terminal, types a scan as a keyboard-wedge scanner would, and
-// quits with Ctrl+Q twice.
+// quits with Ctrl+Q and the demo's admin PIN, typed as a person types.
 func TestTUIInTerminal(t *testing.T) {
 	m, s, err := pty.Open()
 	if err != nil {
@@ -373,15 +374,19 @@ func TestTUIInTerminal(t *testing.T) {
 	m.Write([]byte{0x03}) // Ctrl+C must not quit, and says nothing about quitting
 	m.Write([]byte(demo.People()[0].IIN + "\r"))
 	waitScreen("SCAN YOUR PASS")
-	m.Write([]byte{0x11})
-	m.Write([]byte{0x11}) // Ctrl+Q twice
+	m.Write([]byte{0x11}) // Ctrl+Q: the kiosk is locked, the PIN dialog opens
+	waitScreen("ADMIN PIN")
+	for _, c := range adminpin.DemoPIN + "\r" {
+		time.Sleep(150 * time.Millisecond) // slower than a scanner: typing
+		m.Write([]byte(string(c)))
+	}
 	select {
 	case code := <-done:
 		if code != exitOK {
 			t.Fatalf("exit %d", code)
 		}
 	case <-time.After(10 * time.Second):
-		t.Fatal("kiosk did not quit on Ctrl+Q twice")
+		t.Fatal("kiosk did not quit on Ctrl+Q and the demo PIN")
 	}
 }
 

@@ -283,6 +283,7 @@ func runScreen(ctx context.Context, e *env, k *openedKiosk, scans chan scanner.S
 		Door:      set.Door,
 		Direction: set.Direction.String(),
 		Capacity:  set.Rules.Capacity,
+		Lock:      lockOptions(e, k, isDemo), // adminpin.go
 	})
 	p := tea.NewProgram(model, tea.WithContext(ctx), tea.WithInput(e.stdin), tea.WithOutput(e.stdout))
 	go k.checker.Run(ctx, scans, func(r kiosk.Result) { p.Send(tui.ResultMsg(r)) })
