@@ -362,7 +362,7 @@ func (c *Checker) Undo(ctx context.Context) (Verdict, error) {
 		return Verdict{}, ErrNothingToUndo
 	}
 	v := Verdict{
-		At: now, Source: "undo", Kind: PayloadKind(last.Kind), Direction: c.set.Direction,
+		At: now, Source: "undo", Kind: payloadKindOf(last.Kind), Direction: c.set.Direction,
 		Decision: Undone, SnapshotVersion: last.SnapshotVersion, Undoes: last.ID.String(),
 	}
 	if !last.Subject.IsZero() {

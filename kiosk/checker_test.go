@@ -261,7 +261,7 @@ func TestVisitHoldsNoRawPayload(t *testing.T) {
 	f.check(p)
 	visits, _ := f.st.Recent(10)
 	for _, v := range visits {
-		raw := strings.Join([]string{v.Kind, v.Status, v.Verdict, v.Subject.String()}, "|")
+		raw := strings.Join([]string{v.Kind.String(), v.Status, v.Verdict.String(), v.Subject.String()}, "|")
 		if strings.Contains(raw, iin) || strings.Contains(raw, p[:20]) {
 			t.Fatalf("visit holds a raw payload: %+v", v)
 		}

@@ -67,7 +67,7 @@ func (c *Checker) Override(ctx context.Context, denied Verdict, why OverrideReas
 		return Verdict{}, fmt.Errorf("%w: the deny is older than the undo window", ErrNotOverridable)
 	}
 	v := Verdict{
-		At: now, Source: "override", Kind: PayloadKind(last.Kind), Direction: c.set.Direction,
+		At: now, Source: "override", Kind: payloadKindOf(last.Kind), Direction: c.set.Direction,
 		Decision: Override, SnapshotVersion: last.SnapshotVersion,
 		HasStatus: denied.HasStatus, Status: denied.Status, StatusUntil: denied.StatusUntil,
 		Reasons: denied.Reasons, Subject: denied.Subject, IINLast4: denied.IINLast4,

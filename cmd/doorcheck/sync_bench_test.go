@@ -15,6 +15,7 @@ import (
 	"github.com/doorcheck/doorcheck/kiosk/store"
 	"github.com/doorcheck/doorcheck/sync/client"
 	"github.com/doorcheck/doorcheck/sync/protocol"
+	"github.com/doorcheck/doorcheck/sync/visit"
 	"github.com/doorcheck/doorcheck/sync/wire"
 )
 
@@ -92,7 +93,7 @@ func recordOffline(tb testing.TB, path string, create bool, hubKey ed25519.Publi
 		var subj wire.SubjectKey
 		rand.Read(subj[:])
 		v := store.Visit{ID: id, At: at, Day: at.Format(time.DateOnly), Kiosk: o.kiosk, Venue: o.venue, Door: o.door,
-			Direction: "entry", Subject: subj, Kind: "iin", Status: "green", Verdict: store.VerdictAdmit, SnapshotVersion: 1}
+			Direction: visit.Entry, Subject: subj, Kind: visit.KindIIN, Status: "green", Verdict: store.VerdictAdmit, SnapshotVersion: 1}
 		if _, err := st.Record(ctx, v); err != nil {
 			tb.Fatal(err)
 		}

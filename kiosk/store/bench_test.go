@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/doorcheck/doorcheck/internal/latency"
+	sv "github.com/doorcheck/doorcheck/sync/visit"
 	"github.com/doorcheck/doorcheck/sync/wire"
 )
 
@@ -45,8 +46,8 @@ func BenchmarkRecord(b *testing.B) {
 	for i := 0; b.Loop(); i++ {
 		at = at.Add(time.Millisecond)
 		id, _ := NewVisitID(at, crand.Reader)
-		v := Visit{ID: id, At: at, Day: "2026-11-24", Kiosk: "k", Venue: "v", Door: "d", Direction: "entry",
-			Subject: wire.SubjectKey{byte(i), byte(i >> 8), byte(i >> 16)}, Kind: "iin", Status: "green", Verdict: VerdictAdmit}
+		v := Visit{ID: id, At: at, Day: "2026-11-24", Kiosk: "k", Venue: "v", Door: "d", Direction: sv.Entry,
+			Subject: wire.SubjectKey{byte(i), byte(i >> 8), byte(i >> 16)}, Kind: sv.KindIIN, Status: "green", Verdict: VerdictAdmit}
 		start := time.Now()
 		if _, err := s.Record(ctx, v); err != nil {
 			b.Fatal(err)

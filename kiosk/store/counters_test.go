@@ -10,17 +10,19 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/doorcheck/doorcheck/sync/reason"
+	sv "github.com/doorcheck/doorcheck/sync/visit"
 	"github.com/doorcheck/doorcheck/sync/wire"
 )
 
 // step is one visit of a counters scenario. undo names the step (by index)
 // whose visit this one undoes; -1 for none.
 type step struct {
-	dir, verdict string
-	subject      byte
-	reasons      []reason.Code
-	undo         int
-	wantErr      error
+	dir     string
+	verdict sv.Decision
+	subject byte
+	reasons []reason.Code
+	undo    int
+	wantErr error
 }
 
 func admit(dir string, subject byte) step {

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	sv "github.com/doorcheck/doorcheck/sync/visit"
 	"github.com/doorcheck/doorcheck/sync/wire"
 )
 
@@ -104,8 +105,8 @@ func recordBurst(s *Store, fail func(error)) {
 			fail(err)
 		}
 		v := Visit{ID: id, At: at, Day: at.Format(time.DateOnly), Kiosk: "k", Venue: "v", Door: "d",
-			Direction: "entry", Subject: wire.SubjectKey{1, byte(i), byte(i >> 8), byte(i >> 16)},
-			Kind: "iin", Status: "green", Verdict: VerdictAdmit}
+			Direction: sv.Entry, Subject: wire.SubjectKey{1, byte(i), byte(i >> 8), byte(i >> 16)},
+			Kind: sv.KindIIN, Status: "green", Verdict: VerdictAdmit}
 		if _, err := s.Record(context.Background(), v); err != nil {
 			fail(err)
 		}

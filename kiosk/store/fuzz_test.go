@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/doorcheck/doorcheck/sync/reason"
+	sv "github.com/doorcheck/doorcheck/sync/visit"
 	"github.com/doorcheck/doorcheck/sync/wire"
 )
 
@@ -15,8 +16,8 @@ import (
 // error or to a visit that encodes and decodes to itself.
 func FuzzDecodeVisit(f *testing.F) {
 	v := Visit{ID: VisitID{0x01, 0x90}, At: time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC), Day: "2026-11-24",
-		Kiosk: "k", Venue: "v", Door: "d", Direction: "entry", Subject: wire.SubjectKey{7, 7},
-		Kind: "iin", Status: "red", Verdict: VerdictDeny, Reasons: []reason.Code{reason.Isolation}, SnapshotVersion: 3}
+		Kiosk: "k", Venue: "v", Door: "d", Direction: sv.Entry, Subject: wire.SubjectKey{7, 7},
+		Kind: sv.KindIIN, Status: "red", Verdict: VerdictDeny, Reasons: []reason.Code{reason.Isolation}, SnapshotVersion: 3}
 	raw, err := encodeVisit(v, nil)
 	if err != nil {
 		f.Fatal(err)

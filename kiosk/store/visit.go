@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/doorcheck/doorcheck/sync/reason"
+	sv "github.com/doorcheck/doorcheck/sync/visit"
 	"github.com/doorcheck/doorcheck/sync/wire"
 )
 
@@ -67,16 +68,18 @@ func (id *VisitID) UnmarshalText(b []byte) error {
 	return err
 }
 
-// Verdict values a visit record carries.
+// Verdict values a visit record carries: sync/visit's decisions, so the
+// record crosses package boundaries typed and uploads without string
+// matching. On disk they are the same words as before ("admit", …).
 const (
-	VerdictAdmit       = "admit"
-	VerdictDeny        = "deny"
-	VerdictNotVerified = "not_verified"
-	VerdictUndo        = "undo"
+	VerdictAdmit       = sv.Admit
+	VerdictDeny        = sv.Deny
+	VerdictNotVerified = sv.NotVerified
+	VerdictUndo        = sv.Undo
 	// VerdictOverride is an admin admitting a denied visitor anyway: an
 	// entry of its own, counted apart (Counters.Overrides), with the
 	// admin's OverrideReason.
-	VerdictOverride = "override"
+	VerdictOverride = sv.Override
 )
 
 // Visit is one decision as recorded. It never holds a raw IIN or payload;
@@ -88,11 +91,11 @@ type Visit struct {
 	Kiosk           string          `json:"kiosk"`
 	Venue           string          `json:"venue"`
 	Door            string          `json:"door"`
-	Direction       string          `json:"direction"` // entry | exit
+	Direction       sv.Direction    `json:"direction"` // entry | exit
 	Subject         wire.SubjectKey `json:"-"`
-	Kind            string          `json:"kind"`   // iin | pass | unknown
+	Kind            sv.PayloadKind  `json:"kind"`   // iin | pass | dcc | unknown
 	Status          string          `json:"status"` // red | yellow | blue | green | ""
-	Verdict         string          `json:"verdict"`
+	Verdict         sv.Decision     `json:"verdict"`
 	Reasons         []reason.Code   `json:"reasons"`
 	SnapshotVersion uint64          `json:"snapshot_version"`
 	Undoes          VisitID         `json:"undoes,omitempty"`
@@ -121,7 +124,7 @@ func (r visitRecord) insideEffect() int {
 		return *r.InsideEffect
 	case r.Verdict != VerdictAdmit && r.Verdict != VerdictOverride:
 		return 0
-	case r.Direction == "exit":
+	case r.Direction == sv.Exit:
 		return -1
 	}
 	return +1

@@ -10,6 +10,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/doorcheck/doorcheck/sync/reason"
+	sv "github.com/doorcheck/doorcheck/sync/visit"
 	"github.com/doorcheck/doorcheck/sync/wire"
 )
 
@@ -58,6 +59,10 @@ func (s *Store) Record(ctx context.Context, v Visit) (Counters, error) {
 	}
 	if v.ID.IsZero() || v.Day == "" {
 		return Counters{}, fmt.Errorf("record visit: id and day are required")
+	}
+	if !v.Direction.Valid() || !v.Kind.Valid() || !v.Verdict.Valid() {
+		// Stored, it could never be read back as JSON nor uploaded.
+		return Counters{}, fmt.Errorf("record visit %s: direction %v, kind %v, verdict %v: not all known", v.ID, v.Direction, v.Kind, v.Verdict)
 	}
 	var out Counters
 	err := s.logUpdate(func(tx *bolt.Tx) error {
@@ -111,7 +116,7 @@ func apply(tx *bolt.Tx, v Visit, sign, taken int) (Counters, int, error) {
 		if v.Verdict == VerdictOverride {
 			c.Overrides += sign
 		}
-		exit := v.Direction == "exit" // anything else is an entry
+		exit := v.Direction == sv.Exit
 		if exit {
 			c.Exits += sign
 		} else {
@@ -142,7 +147,7 @@ func apply(tx *bolt.Tx, v Visit, sign, taken int) (Counters, int, error) {
 			delete(c.Denied, first)
 		}
 	default:
-		return c, 0, fmt.Errorf("unknown verdict %q", v.Verdict)
+		return c, 0, fmt.Errorf("unknown verdict %v", v.Verdict)
 	}
 	return c, effect, putCounters(tx, c)
 }
@@ -321,6 +326,10 @@ func decodeRecord(raw []byte) (visitRecord, error) {
 	var r visitRecord
 	if err := json.Unmarshal(raw, &r); err != nil {
 		return visitRecord{}, fmt.Errorf("decode visit: %w", err)
+	}
+	if !r.Direction.Valid() || !r.Kind.Valid() || !r.Verdict.Valid() {
+		// Record never writes such a visit; one read back so is damaged.
+		return visitRecord{}, fmt.Errorf("decode visit %s: direction, kind or verdict missing", r.ID)
 	}
 	if r.SubjectHex != "" {
 		b, err := hex.DecodeString(r.SubjectHex)

@@ -9,16 +9,21 @@ import (
 	"time"
 
 	"github.com/doorcheck/doorcheck/sync/reason"
+	sv "github.com/doorcheck/doorcheck/sync/visit"
 	"github.com/doorcheck/doorcheck/sync/wire"
 )
 
-func visit(t *testing.T, at time.Time, dir, verdict string, subject byte, reasons ...reason.Code) Visit {
+func visit(t *testing.T, at time.Time, dir string, verdict sv.Decision, subject byte, reasons ...reason.Code) Visit {
 	t.Helper()
 	id, err := NewVisitID(at, rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
-	v := Visit{ID: id, At: at, Day: at.Format(time.DateOnly), Kiosk: "k", Venue: "v", Door: "d", Direction: dir, Verdict: verdict, Reasons: reasons}
+	d, err := sv.ParseDirection(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := Visit{ID: id, At: at, Day: at.Format(time.DateOnly), Kiosk: "k", Venue: "v", Door: "d", Direction: d, Kind: sv.KindIIN, Verdict: verdict, Reasons: reasons}
 	if subject != 0 {
 		v.Subject = wire.SubjectKey{subject}
 	}

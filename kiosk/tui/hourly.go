@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/doorcheck/doorcheck/kiosk/store"
+	"github.com/doorcheck/doorcheck/sync/visit"
 )
 
 // recentReader is the visit log's read side, which kiosk.Checker has:
@@ -30,7 +31,7 @@ type hourlyMsg hourly
 
 // verdictOverride is how an override visit is recorded (the override
 // dialog's record); counted apart on the stats page.
-const verdictOverride = "override"
+const verdictOverride = store.VerdictOverride
 
 // refreshHourly reads today's visits for the chart, when the checker can.
 func (m *Model) refreshHourly() tea.Cmd {
@@ -58,7 +59,7 @@ func countHours(vs []store.Visit, day string, loc *time.Location) hourly {
 		switch {
 		case v.Verdict == verdictOverride:
 			h.overrides++
-		case v.Verdict == store.VerdictAdmit && v.Direction == "entry":
+		case v.Verdict == store.VerdictAdmit && v.Direction == visit.Entry:
 			h.entries[v.At.In(loc).Hour()]++
 		}
 	}

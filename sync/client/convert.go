@@ -9,25 +9,19 @@ import (
 )
 
 // recordOf turns a stored visit into the upstream record (sync/visit, wire
-// format 1). The store keeps loose strings on disk; the upstream record is
-// typed, so an unknown value is an error here, not at the hub.
+// format 1). The store's visit already carries sync/visit's typed
+// direction, kind and decision; only the status, which the store keeps as
+// a colour name or "" for none, is parsed. Validate refuses here what the
+// hub would refuse.
 func recordOf(v store.Visit) (visit.Record, error) {
 	r := visit.Record{
 		ID: visit.ID(v.ID), At: v.At, Day: v.Day, Kiosk: v.Kiosk, Venue: v.Venue, Door: v.Door,
+		Direction: v.Direction, Kind: v.Kind, Decision: v.Verdict,
 		Subject: visit.Subject(v.Subject), Reasons: v.Reasons, SnapshotVersion: v.SnapshotVersion,
 		Undoes: visit.ID(v.Undoes),
 	}
-	var err error
-	if r.Direction, err = visit.ParseDirection(v.Direction); err != nil {
-		return r, fmt.Errorf("visit %s: %w", v.ID, err)
-	}
-	if err := r.Kind.UnmarshalText([]byte(v.Kind)); err != nil {
-		return r, fmt.Errorf("visit %s: %w", v.ID, err)
-	}
-	if err := r.Decision.UnmarshalText([]byte(v.Verdict)); err != nil {
-		return r, fmt.Errorf("visit %s: %w", v.ID, err)
-	}
 	if v.Status != "" { // no status (not verified) travels as blue, the zero value
+		var err error
 		if r.Status, err = wire.ParseStatus(v.Status); err != nil {
 			return r, fmt.Errorf("visit %s: %w", v.ID, err)
 		}

@@ -212,7 +212,7 @@ func newMemStore(n int, at time.Time) *memStore {
 		}
 		id[6], id[8], id[10], id[11] = 0x70, 0x80, byte(i>>8), byte(i)
 		s.visits = append(s.visits, store.Visit{ID: id, At: at.Add(time.Duration(i) * time.Millisecond), Day: at.Format(time.DateOnly),
-			Kiosk: "k1", Venue: "v1", Door: "d1", Direction: "entry", Kind: "iin", Status: "green", Verdict: "admit",
+			Kiosk: "k1", Venue: "v1", Door: "d1", Direction: visit.Entry, Kind: visit.KindIIN, Status: "green", Verdict: store.VerdictAdmit,
 			Subject: wire.SubjectKey{byte(i), byte(i >> 8), 1}, SnapshotVersion: 1})
 	}
 	return s

@@ -28,12 +28,13 @@ const (
 	KindUnknown PayloadKind = 1
 	KindIIN     PayloadKind = 2
 	KindPass    PayloadKind = 3
+	KindDCC     PayloadKind = 4 // an EU Digital COVID Certificate ("HC1:")
 )
 
 var (
 	directionNames = map[Direction]string{Entry: "entry", Exit: "exit"}
 	decisionNames  = map[Decision]string{Admit: "admit", Deny: "deny", NotVerified: "not_verified", Undo: "undo", Override: "override"}
-	kindNames      = map[PayloadKind]string{KindUnknown: "unknown", KindIIN: "iin", KindPass: "pass"}
+	kindNames      = map[PayloadKind]string{KindUnknown: "unknown", KindIIN: "iin", KindPass: "pass", KindDCC: "dcc"}
 )
 
 func (d Direction) String() string   { return name(directionNames, d, "direction") }

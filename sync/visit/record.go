@@ -78,7 +78,7 @@ func (r *Record) Validate() error {
 		bad("direction is not entry or exit")
 	}
 	if !r.Kind.Valid() {
-		bad("kind is not iin, pass or unknown")
+		bad("kind is not iin, pass, dcc or unknown")
 	}
 	if !r.Decision.Valid() {
 		bad("decision is unknown")
