@@ -76,8 +76,9 @@ type Policy struct {
 	// differences between issuer and kiosk (at most 2h).
 	ClockSkew Duration `yaml:"clock_skew"`
 	// Retention: visits the hub acknowledged are pruned after this; 0
-	// keeps them forever, otherwise at least 24h. On a 32-bit board keep
-	// it finite (docs/appliance.md): bbolt maps at most 2 GB there.
+	// keeps them forever, otherwise at least 24h. On a 32-bit board it
+	// must be set and at most 1440h (docs/appliance.md): bbolt maps at
+	// most 2 GB there.
 	Retention Duration `yaml:"retention"`
 	// UndoWindow is how long the last decision can be undone, for a
 	// turnstile that did not turn (at most 1h).

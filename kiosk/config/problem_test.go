@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestProblemsHaveFieldAndLine checks that every problem, found while
@@ -70,5 +71,22 @@ func TestEnvOverridesSecrets(t *testing.T) {
 	}
 	if !reflect.DeepEqual(names[:1], []string{"hub.credential_file=DOORCHECK_HUB_CREDENTIAL_FILE"}) {
 		t.Errorf("env fields %v", names)
+	}
+}
+
+// TestRetentionOn32Bit: a 32-bit board may not keep visits forever nor
+// for longer than 60 days; 64-bit boards may.
+func TestRetentionOn32Bit(t *testing.T) {
+	for _, tt := range []struct {
+		r       time.Duration
+		intSize int
+		bad     bool
+	}{
+		{0, 64, false}, {0, 32, true}, {720 * time.Hour, 32, false}, {1440 * time.Hour, 32, false},
+		{1441 * time.Hour, 32, true}, {5000 * time.Hour, 64, false},
+	} {
+		if got := retention32(tt.r, tt.intSize) != ""; got != tt.bad {
+			t.Errorf("retention %s on %d-bit: refused %v, want %v", tt.r, tt.intSize, got, tt.bad)
+		}
 	}
 }

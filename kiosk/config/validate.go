@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -143,6 +144,9 @@ func (c *Config) validatePolicy(p *problems) {
 	if r := pol.Retention.Duration; r != 0 && r < minRetention {
 		p.add("policy.retention", "0 (keep forever) or at least %s, got %s", minRetention, r)
 	}
+	if msg := retention32(pol.Retention.Duration, strconv.IntSize); msg != "" {
+		p.add("policy.retention", "%s", msg)
+	}
 	if _, err := c.Location(); err != nil {
 		p.add("policy.time_zone", "%v", err)
 	}
@@ -252,4 +256,27 @@ func isAIM(s string) bool {
 		return false
 	}
 	return len(s) == 2 || letter(s[2]) || s[2] >= '0' && s[2] <= '9'
+}
+
+// maxRetention32 bounds the visit log's retention on a 32-bit board,
+// where bbolt can map at most 2 GB of a file. A busy door records about
+// 10,000 visits a day at roughly 1 kB each on disk (record, outbox and
+// counters, half-full pages): 60 days is about 600 MB, well clear of the
+// limit (docs/appliance.md).
+const maxRetention32 = 60 * 24 * time.Hour
+
+// retention32 is the problem with retention r on a board whose int has
+// intSize bits, or "". Keeping visits forever is refused there: the file
+// would grow until bbolt could no longer map it and the kiosk stopped.
+func retention32(r time.Duration, intSize int) string {
+	if intSize != 32 {
+		return ""
+	}
+	switch {
+	case r == 0:
+		return fmt.Sprintf("0 (keep forever) is refused on a 32-bit board, where the visit log must stay under bbolt's 2 GB map: at most %s", maxRetention32)
+	case r > maxRetention32:
+		return fmt.Sprintf("at most %s on a 32-bit board (bbolt maps at most 2 GB), got %s", maxRetention32, r)
+	}
+	return ""
 }
