@@ -29,11 +29,11 @@ const stableScannerPort = "/dev/doorcheck-scanner"
 // scanFlags are the flags --scan adds to provision; they are taken out
 // of the arguments before provision parses the rest.
 type scanFlags struct {
-	scan    bool
-	serial  string
-	wait    time.Duration
-	config  string
-	help    bool
+	scan   bool
+	serial string
+	wait   time.Duration
+	config string
+	help   bool
 }
 
 // runProvisionCmd is `doorcheck provision`: with --scan it reads the code
