@@ -1,12 +1,10 @@
 package client
 
 import (
-	"bufio"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/sha256"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -217,41 +215,10 @@ func median(v []float64) float64 {
 	return s[len(s)/2]
 }
 
-// statusCSV streams `iin,status,valid_until` rows for hub.Import, one per
-// snapgen IIN, every row listed (the snapshot has rows subjects): 5 % red,
-// 10 % yellow, 85 % green, ending on whole days spread over 30 days. With
-// changed, every 100th row changes (1 % of subjects, 200,000 at 20
-// million): of each four, two get another status, one is lifted (blue:
-// removed from the snapshot) and one gets another end day.
+// statusCSV streams snapgen's status list (seed 7) for hub.Import.
 func statusCSV(rows int, changed bool) io.Reader {
 	pr, pw := io.Pipe()
-	go func() {
-		w := bufio.NewWriterSize(pw, 1<<20)
-		base := time.Date(2027, 6, 1, 0, 0, 0, 0, time.UTC)
-		fmt.Fprintln(w, "iin,status,valid_until")
-		for i := range rows {
-			status := "green"
-			switch i % 20 {
-			case 0:
-				status = "red"
-			case 1, 2:
-				status = "yellow"
-			}
-			until := base.AddDate(0, 0, i*7919%30)
-			if changed && i%100 == 0 {
-				switch i / 100 % 4 {
-				case 0, 1:
-					status = map[string]string{"green": "yellow", "yellow": "red", "red": "green"}[status]
-				case 2:
-					status = "blue"
-				case 3:
-					until = until.AddDate(0, 0, 7)
-				}
-			}
-			fmt.Fprintf(w, "%s,%s,%s\n", snapgen.IIN(7, i), status, until.Format(time.RFC3339))
-		}
-		pw.CloseWithError(w.Flush())
-	}()
+	go func() { pw.CloseWithError(snapgen.WriteStatusCSV(pw, 7, rows, changed)) }()
 	return pr
 }
 

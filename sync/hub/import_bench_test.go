@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"crypto/rand"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -19,8 +18,8 @@ import (
 )
 
 // BenchmarkImportLarge imports a status list of DOORCHECK_BENCH_ROWS rows
-// (default 20,000,000) as a first version, then the same list with 1 % of
-// the rows changed as the next one, and reports each import's time, the
+// (default 20,000,000; snapgen.WriteStatusCSV) as a first version, then
+// the same list with 1 % of the rows changed as the next one, and reports each import's time, the
 // process's peak resident memory during it (VmHWM, reset before each
 // import), and the delta's size. The CSV files are written untimed first.
 // The reference in the same run is a raw write + fsync of as many bytes as
@@ -42,8 +41,8 @@ func BenchmarkImportLarge(b *testing.B) {
 	dir := latency.BenchDir(b)
 	first := filepath.Join(dir, "v1.csv")
 	next := filepath.Join(dir, "v2.csv")
-	writeStatusCSV(b, first, rows, -1)
-	writeStatusCSV(b, next, rows, 100)
+	writeStatusCSV(b, first, rows, false)
+	writeStatusCSV(b, next, rows, true)
 	ctx := context.Background()
 
 	for b.Loop() {
@@ -93,31 +92,13 @@ func BenchmarkImportLarge(b *testing.B) {
 	}
 }
 
-// writeStatusCSV writes rows of `iin,status,valid_until`. With changeEvery
-// > 0, every changeEvery-th row gets another status, so the list differs
-// from the unchanged one (changeEvery < 0) in 1/changeEvery of its rows.
-func writeStatusCSV(b *testing.B, path string, rows, changeEvery int) {
+// writeStatusCSV writes snapgen's status list (seed 7) to path.
+func writeStatusCSV(b *testing.B, path string, rows int, changed bool) {
 	f, err := os.Create(path)
 	if err != nil {
 		b.Fatal(err)
 	}
-	w := bufio.NewWriterSize(f, 1<<20)
-	statuses := [...]string{"green", "yellow", "red", "green", "blue"}
-	// End times spread over a year at hour steps, as vaccinations and
-	// tests end on different days: a list where every row ends at the
-	// same time would flatter the transfer form's date column.
-	base := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
-	fmt.Fprintln(w, "iin,status,valid_until")
-	for i := range rows {
-		s := i % len(statuses)
-		if changeEvery > 0 && i%changeEvery == 0 {
-			s = (s + 2) % len(statuses)
-		}
-		h := uint64(i) * 0x9E3779B97F4A7C15 >> 40 % (365 * 24)
-		until := base.Add(time.Duration(h) * time.Hour).Format(time.RFC3339)
-		fmt.Fprintf(w, "%s,%s,%s\n", snapgen.IIN(7, i), statuses[s], until)
-	}
-	if err := w.Flush(); err != nil {
+	if err := snapgen.WriteStatusCSV(f, 7, rows, changed); err != nil {
 		b.Fatal(err)
 	}
 	if err := f.Close(); err != nil {
