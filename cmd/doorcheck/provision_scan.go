@@ -165,21 +165,36 @@ func scanEnrollCode(ctx context.Context, e *env, sf scanFlags) (string, error) {
 			}
 		}()
 	}
+	// take answers one scan: the code it holds, or false after saying why
+	// it is not one.
+	take := func(s scanner.Scan) (string, bool) {
+		text := strings.TrimSpace(s.Payload)
+		if _, err := protocol.ParseEnrollCode(text); err != nil {
+			fmt.Fprintf(e.stderr, "That is not an enrollment code (%d bytes, not DCE1:…): scan the code doorcheck-hub enroll printed.\n", len(s.Payload))
+			return "", false
+		}
+		fmt.Fprintln(e.stderr, "Enrollment code read.")
+		return text, true
+	}
 	for {
 		select {
 		case s := <-scans:
-			text := strings.TrimSpace(s.Payload)
-			if _, err := protocol.ParseEnrollCode(text); err != nil {
-				fmt.Fprintf(e.stderr, "That is not an enrollment code (%d bytes, not DCE1:…): scan the code doorcheck-hub enroll printed.\n", len(s.Payload))
-				continue
+			if code, ok := take(s); ok {
+				return code, nil
 			}
-			fmt.Fprintln(e.stderr, "Enrollment code read.")
-			return text, nil
 		case ev := <-events:
 			if ev.Kind == scanner.Disconnected {
 				fmt.Fprintf(e.stderr, "scanner: %s\n", ev.Detail)
 			}
 		case err := <-done:
+			// The input may end right behind the code: scans it queued
+			// before it ended still count (select picks among ready cases
+			// at random).
+			for len(scans) > 0 {
+				if code, ok := take(<-scans); ok {
+					return code, nil
+				}
+			}
 			if ctx.Err() != nil {
 				return "", fmt.Errorf("no enrollment code scanned within %s: run again, or pass --code CODE", sf.wait)
 			}
