@@ -34,7 +34,12 @@ func (d helpDialog) Keys() []key.Binding {
 // bindings lists every key the screen answers to now, without repeats.
 func (d helpDialog) bindings() []key.Binding {
 	k := d.m.keys
-	all := []key.Binding{k.Help, k.Manual, k.History, k.Stats, k.Back, k.Undo, k.Quit}
+	all := []key.Binding{k.Help, k.Manual, k.History, k.Stats, k.Back, k.Undo}
+	// Anyone at the door can press F1: a kiosk locked by its own admin PIN
+	// never says how to quit (the demo and an unlocked kiosk do).
+	if !d.m.opt.Lock.PINBroken && d.m.opt.Lock.PIN == nil {
+		all = append(all, k.Quit)
+	}
 	if d.m.opt.Demo {
 		all = append(all, k.Samples)
 	}

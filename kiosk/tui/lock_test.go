@@ -388,3 +388,30 @@ func TestOverrideDialog(t *testing.T) {
 		t.Fatalf("failed override: notice %q", f.m.notice)
 	}
 }
+
+// TestHelpNeverSaysHowToQuitALockedKiosk: F1 is for anyone at the door;
+// with the admin's PIN set it lists no quit key. The demo, which shows
+// its PIN anyway, and an unlocked kiosk do list it.
+func TestHelpNeverSaysHowToQuitALockedKiosk(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		pin, demo bool
+		wantQuit  bool
+	}{
+		{"admin PIN", true, false, false},
+		{"no PIN", false, false, true},
+		{"demo", false, true, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newLockRig(t, tt.pin, tt.demo)
+			r.send(tea.KeyPressMsg{Code: tea.KeyF1})
+			s := r.screen()
+			if !strings.Contains(s, "digits + Enter") {
+				t.Fatalf("help is not shown:\n%s", s)
+			}
+			if got := strings.Contains(s, "Ctrl+Q"); got != tt.wantQuit {
+				t.Errorf("help lists Ctrl+Q: %v, want %v\n%s", got, tt.wantQuit, s)
+			}
+		})
+	}
+}
