@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -105,37 +104,6 @@ func largeN(b *testing.B) int {
 	return 20_000_000
 }
 
-// heapPeak samples the Go heap while it runs, for the streaming claim.
-type heapPeak struct {
-	peak atomic.Uint64
-	stop chan struct{}
-	done chan struct{}
-}
-
-func watchHeap() *heapPeak {
-	h := &heapPeak{stop: make(chan struct{}), done: make(chan struct{})}
-	go func() {
-		defer close(h.done)
-		var ms runtime.MemStats
-		t := time.NewTicker(20 * time.Millisecond)
-		defer t.Stop()
-		for {
-			runtime.ReadMemStats(&ms)
-			if ms.HeapInuse > h.peak.Load() {
-				h.peak.Store(ms.HeapInuse)
-			}
-			select {
-			case <-h.stop:
-				return
-			case <-t.C:
-			}
-		}
-	}()
-	return h
-}
-
-func (h *heapPeak) end() uint64 { close(h.stop); <-h.done; return h.peak.Load() }
-
 // BenchmarkLargeStore measures, on one store of 20 M generated entries:
 // the full import beside a raw write+fsync of the same bytes in the same
 // run, the file size, the heap during import, lookups of present and
@@ -173,13 +141,13 @@ func BenchmarkLargeStore(b *testing.B) {
 			b.Fatal(err)
 		}
 		runtime.GC()
-		heap := watchHeap()
+		heap := latency.WatchHeap()
 		start := time.Now()
 		if err := importFile(s, snap); err != nil {
 			b.Fatal(err)
 		}
 		importTime := time.Since(start)
-		peak := heap.end()
+		peak := heap.End()
 		info, _ := s.Info()
 		rawAfter, err := latency.RawBulkWrite(dir, rawBytes)
 		if err != nil {
@@ -197,13 +165,13 @@ func BenchmarkLargeStore(b *testing.B) {
 
 		delta, next := deltaOf(b, n, dir)
 		runtime.GC()
-		heap = watchHeap()
+		heap = latency.WatchHeap()
 		start = time.Now()
 		if err := importFile(s, delta); err != nil {
 			b.Fatal(err)
 		}
 		deltaTime := time.Since(start)
-		deltaPeak := heap.end()
+		deltaPeak := heap.End()
 		if m, _ := s.Current(); m.ResultEntries != uint64(next) {
 			b.Fatalf("delta left %d entries, want %d", m.ResultEntries, next)
 		}

@@ -137,9 +137,9 @@ func BenchmarkSnapshotTransferLarge(b *testing.B) {
 		c, st := kiosk("xfer")
 		counted.reset()
 		runtime.GC()
-		heap := watchHeap()
+		heap := latency.WatchHeap()
 		xferS = append(xferS, check(c, protocol.PlanFull).Seconds())
-		heapMiB = append(heapMiB, float64(heap.end())/(1<<20))
+		heapMiB = append(heapMiB, float64(heap.End())/(1<<20))
 		xferWire = append(xferWire, float64(counted.in.Load()))
 		st.Close()
 
@@ -301,33 +301,3 @@ func (c *countedConn) Write(b []byte) (int, error) {
 	c.w.out.Add(int64(n))
 	return n, err
 }
-
-// heapPeak samples the Go heap in use every 20 ms.
-type heapPeak struct {
-	peak       atomic.Uint64
-	stop, done chan struct{}
-}
-
-func watchHeap() *heapPeak {
-	h := &heapPeak{stop: make(chan struct{}), done: make(chan struct{})}
-	go func() {
-		defer close(h.done)
-		var ms runtime.MemStats
-		t := time.NewTicker(20 * time.Millisecond)
-		defer t.Stop()
-		for {
-			runtime.ReadMemStats(&ms)
-			if ms.HeapInuse > h.peak.Load() {
-				h.peak.Store(ms.HeapInuse)
-			}
-			select {
-			case <-h.stop:
-				return
-			case <-t.C:
-			}
-		}
-	}()
-	return h
-}
-
-func (h *heapPeak) end() uint64 { close(h.stop); <-h.done; return h.peak.Load() }
