@@ -93,6 +93,9 @@ type SnapshotVersion struct {
 	Delta     protocol.FileRef `json:"delta,omitzero"`
 	// Transfer is the compact transfer form of Full (sync/transfer).
 	Transfer protocol.FileRef `json:"transfer,omitzero"`
+	// DCCTrust is the DCC signer trust list this version publishes
+	// (dsc.go); empty when none was ever imported.
+	DCCTrust protocol.FileRef `json:"dcc_trust,omitzero"`
 }
 
 // HasDelta reports whether a delta from the previous version was published

@@ -46,6 +46,11 @@ type Index struct {
 	// (sync/transfer): decoding it must give bytes whose SHA-256 is
 	// Full.SHA256.
 	Transfer *FileRef `json:"transfer,omitempty"`
+	// DCCTrust, when present, is the EU DCC document-signer trust list
+	// (doorcheck-hub import-dsc): a JSON file whose size and SHA-256 the
+	// kiosk checks before installing it. An index with it is refused by
+	// kiosks older than the field (unknown fields are refused).
+	DCCTrust *FileRef `json:"dcc_trust,omitempty"`
 }
 
 // FileRef names one immutable snapshot file.
@@ -79,6 +84,11 @@ func (x *Index) Validate() error {
 	if t := x.Transfer; t != nil {
 		if t.Version != x.Version || t.BaseVersion != 0 || t.Name != TransferName(x.Version) || t.Size <= 0 || len(t.SHA256) != 64 {
 			bad("transfer: file %q does not match version %d", t.Name, x.Version)
+		}
+	}
+	if t := x.DCCTrust; t != nil {
+		if err := t.validateDCCTrust(x.Version); err != nil {
+			bad("dcc_trust: %v", err)
 		}
 	}
 	if len(x.Deltas) > MaxChain {
