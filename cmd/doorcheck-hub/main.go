@@ -56,6 +56,7 @@ func commands() []command {
 	return []command{
 		{"keygen", "create the hub's keys: --data DIR [--deployment NAME]", runKeygen},
 		{"import", "publish a status list as a signed snapshot: --data DIR [--db DSN] [--format csv|jsonl] FILE", runImport},
+		{"import-dsc", "store an EU DCC signer trust list for the next import: --data DIR FILE.json", runImportDSC},
 		{"serve", "serve the /v1 protocol: --data DIR [--db DSN] --addr HOST:PORT [--tls-cert F --tls-key F]", runServe},
 		{"enroll", "make a one-time enrollment code: --data DIR [--db DSN] --venue V --door D --direction entry|exit [--qr FILE.png]", runEnroll},
 		{"kiosks", "list the fleet: --data DIR [--db DSN] [--json]", runKiosks},
@@ -114,7 +115,7 @@ func printUsage(w io.Writer) {
 	fmt.Fprintln(w, "usage: doorcheck-hub COMMAND [FLAGS]")
 	fmt.Fprintln(w)
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-7s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Run 'doorcheck-hub COMMAND -h' for a command's flags.")
