@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/doorcheck/doorcheck/kiosk"
+	"github.com/doorcheck/doorcheck/kiosk/tui/catalog"
 	"github.com/doorcheck/doorcheck/sync/wire"
 )
 
@@ -25,7 +26,7 @@ func TestFontsAreWhole(t *testing.T) {
 				}
 			}
 		}
-		for _, w := range []string{strAdmit, strExitRecorded, strDeny, strNotVerified, strUndone, "✔✖?"} {
+		for _, w := range []string{english(catalog.Admit), english(catalog.ExitRecorded), english(catalog.Deny), english(catalog.NotVerified), english(catalog.Undone), "✔✖?"} {
 			if !f.has(w) {
 				t.Errorf("%s font lacks a letter of %q", name, w)
 			}
@@ -50,7 +51,7 @@ func TestCapitalN(t *testing.T) {
 // the word fell back to plain text.
 func headlineRows(t *testing.T, v kiosk.Verdict, w, h int) int {
 	t.Helper()
-	m := New(context.Background(), Options{})
+	m := New(context.Background(), Options{Lock: enLock()})
 	m.width, m.height = w, h
 	m.last = &kiosk.Result{Verdict: v}
 	screen := ansi.Strip(m.View().Content)
@@ -62,8 +63,8 @@ func headlineRows(t *testing.T, v kiosk.Verdict, w, h int) int {
 			break
 		}
 	}
-	if n == 0 && !strings.Contains(screen, decisionWord(v)) {
-		t.Errorf("%dx%d: neither block letters nor the word %q:\n%s", w, h, decisionWord(v), screen)
+	if n == 0 && !strings.Contains(screen, english(decisionKey(v))) {
+		t.Errorf("%dx%d: neither block letters nor the word %q:\n%s", w, h, english(decisionKey(v)), screen)
 	}
 	return n
 }
@@ -81,7 +82,7 @@ func TestHeadlineScales(t *testing.T) {
 		{Decision: kiosk.Undone},
 	}
 	for _, v := range verdicts {
-		word := decisionWord(v)
+		word := english(decisionKey(v))
 		prev := 0
 		for _, sz := range [][2]int{{32, 10}, {40, 12}, {80, 24}, {120, 40}, {200, 60}} {
 			rows := headlineRows(t, v, sz[0], sz[1])
@@ -108,7 +109,7 @@ func TestHeadlineFallsBack(t *testing.T) {
 	if _, ok := bigText([]string{"NOT", "VERIFIED"}, 12, 3); ok {
 		t.Errorf("drawn in 12x3")
 	}
-	m := New(context.Background(), Options{})
+	m := New(context.Background(), Options{Lock: enLock()})
 	m.width, m.height = 20, 6
 	m.last = &kiosk.Result{Verdict: kiosk.Verdict{Decision: kiosk.Deny}}
 	if got := ansi.Strip(m.View().Content); !strings.Contains(got, "✖ STOP") {

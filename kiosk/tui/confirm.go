@@ -40,15 +40,15 @@ func (d *confirmUndo) Update(msg tea.Msg) (component, tea.Cmd) {
 
 func (d *confirmUndo) View(w, h int) string {
 	lines := append(d.m.tr(catalog.UndoTitle), "", d.what, "")
-	lines = append(lines, "F8 "+d.m.tr1(catalog.UndoConfirmKey)+"  ·  Esc "+d.m.tr1(catalog.KeyCancel))
+	lines = append(lines, fitLangs(w-4, []string{"F8 " + d.m.tr1(catalog.UndoConfirmKey) + "  ·  Esc " + d.m.tr1(catalog.KeyCancel),
+		"F8 " + d.m.tx(catalog.UndoConfirmKey) + "  ·  Esc " + d.m.tx(catalog.KeyCancel)}))
 	return dialogBox(strings.Join(lines, "\n"), w, h)
 }
 
 func (d *confirmUndo) Keys() []key.Binding {
-	l := d.m.langs()[0]
 	return []key.Binding{
-		key.NewBinding(key.WithKeys("f8", "ctrl+z"), key.WithHelp("F8", catalog.Lookup(l, catalog.UndoConfirmKey))),
-		key.NewBinding(key.WithKeys("esc"), key.WithHelp("Esc", catalog.Lookup(l, catalog.KeyCancel))),
+		key.NewBinding(key.WithKeys("f8", "ctrl+z"), key.WithHelp("F8", d.m.tr1(catalog.UndoConfirmKey))),
+		key.NewBinding(key.WithKeys("esc"), key.WithHelp("Esc", d.m.tr1(catalog.KeyCancel))),
 	}
 }
 
@@ -62,9 +62,9 @@ func (m *Model) undoWhat() string {
 	if e.failed || e.repeat {
 		return m.tr1(catalog.UndoUnknown)
 	}
-	parts := []string{e.word}
-	if e.status != "" {
-		parts = append(parts, strings.ToUpper(e.status))
+	parts := []string{m.tx(e.word)}
+	if e.hasStatus {
+		parts = append(parts, m.tx(catalog.StatusKey(e.status)))
 	}
 	parts = append(parts, e.at.In(m.opt.Location).Format("15:04:05"))
 	if e.last4 != "" {
@@ -77,10 +77,10 @@ func (m *Model) undoWhat() string {
 func (m *Model) overrideWhat(v kiosk.Verdict) string {
 	parts := []string{}
 	if v.HasStatus {
-		parts = append(parts, strings.ToUpper(v.StatusName()))
+		parts = append(parts, m.tx(catalog.StatusKey(v.Status)))
 	}
 	if len(v.Reasons) > 0 {
-		parts = append(parts, catalog.Reason(m.langs()[0], v.Reasons[0], catalog.Details{}))
+		parts = append(parts, m.cat.Reason(m.cat.First(), v.Reasons[0], m.details(v)))
 	}
 	if v.IINLast4 != "" {
 		parts = append(parts, "…"+v.IINLast4)

@@ -6,6 +6,8 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+
+	"github.com/doorcheck/doorcheck/kiosk/tui/catalog"
 )
 
 // helpDialog is the help overlay: every key of the router and of the page
@@ -28,7 +30,7 @@ func (d helpDialog) Update(msg tea.Msg) (component, tea.Cmd) {
 }
 
 func (d helpDialog) Keys() []key.Binding {
-	return []key.Binding{key.NewBinding(key.WithKeys("f1", "esc"), key.WithHelp("F1/Esc", t(keyHelpClose)))}
+	return []key.Binding{key.NewBinding(key.WithKeys("f1", "esc"), key.WithHelp("F1/Esc", d.m.tr1(catalog.KeyClose)))}
 }
 
 // bindings lists every key the screen answers to now, without repeats.
@@ -58,17 +60,24 @@ func (d helpDialog) bindings() []key.Binding {
 }
 
 func (d helpDialog) View(w, h int) string {
-	lines := []string{lipgloss.NewStyle().Bold(true).Render(t(keyHelpTitle))}
+	inner := w - 6 // the box's border and padding
+	lines := []string{lipgloss.NewStyle().Bold(true).Render(d.m.fit(inner, catalog.HelpTitle))}
 	keyW := 0
 	bs := d.bindings()
 	for _, b := range bs {
 		keyW = max(keyW, lipgloss.Width(b.Help().Key))
 	}
+	// A key's help is in every language (tr1) when the line fits, else
+	// in the first.
 	for _, b := range bs {
 		hb := b.Help()
-		lines = append(lines, hb.Key+strings.Repeat(" ", keyW-lipgloss.Width(hb.Key)+1)+hb.Desc)
+		desc := hb.Desc
+		if keyW+1+lipgloss.Width(desc) > inner {
+			desc = firstLang(desc)
+		}
+		lines = append(lines, hb.Key+strings.Repeat(" ", keyW-lipgloss.Width(hb.Key)+1)+desc)
 	}
-	lines = append(lines, "", t(keyHelpScan), t(keyHelpType))
+	lines = append(lines, "", d.m.fit(inner, catalog.HelpScan), d.m.fit(inner, catalog.HelpType))
 	return dialogBox(strings.Join(lines, "\n"), w, h)
 }
 

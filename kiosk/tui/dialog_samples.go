@@ -5,6 +5,8 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/doorcheck/doorcheck/kiosk/tui/catalog"
 )
 
 // samplesDialog lists every demo sample pass (F5 on a demo kiosk), the
@@ -25,7 +27,7 @@ func (d samplesDialog) Update(msg tea.Msg) (component, tea.Cmd) {
 }
 
 func (d samplesDialog) Keys() []key.Binding {
-	return []key.Binding{key.NewBinding(key.WithKeys("f5", "esc"), key.WithHelp("F5/Esc", t(keyHelpClose)))}
+	return []key.Binding{key.NewBinding(key.WithKeys("f5", "esc"), key.WithHelp("F5/Esc", d.m.tr1(catalog.KeyClose)))}
 }
 
 func (d samplesDialog) View(w, h int) string {

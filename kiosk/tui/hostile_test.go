@@ -17,6 +17,7 @@ import (
 	"github.com/creack/pty"
 
 	"github.com/doorcheck/doorcheck/kiosk"
+	"github.com/doorcheck/doorcheck/kiosk/tui/catalog"
 	"github.com/doorcheck/doorcheck/kiosk/demo"
 	"github.com/doorcheck/doorcheck/scanner"
 	"github.com/doorcheck/doorcheck/scanner/layout"
@@ -239,7 +240,7 @@ func TestHostileInputOnARealTerminal(t *testing.T) {
 	go func() { io.Copy(screen, ptm); close(copied) }()
 	// Bubble Tea puts the terminal in raw mode before it draws; until
 	// then the line discipline would cook (and echo) what is typed.
-	screen.waitFor(t, english(keyIdleScan))
+	screen.waitFor(t, english(catalog.ScanPass))
 
 	typed, pasted := hostileCorpus(typedLong), hostileCorpus(pastedLong)
 	for i := range typed {
@@ -398,7 +399,7 @@ func BenchmarkView(b *testing.B) {
 			Reasons: []reason.Code{reason.Reentry}, Subject: "d9ffc761", SnapshotVersion: 7}}},
 	} {
 		b.Run(bb.name, func(b *testing.B) {
-			m := New(context.Background(), Options{Title: "cinema · north · entry"})
+			m := New(context.Background(), Options{Lock: enLock(), Title: "cinema · north · entry"})
 			m.last = bb.last
 			for b.Loop() {
 				m.View()

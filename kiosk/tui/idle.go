@@ -6,6 +6,7 @@ import (
 
 	"charm.land/lipgloss/v2"
 
+	"github.com/doorcheck/doorcheck/kiosk/tui/catalog"
 	"github.com/doorcheck/doorcheck/scanner/qrimage"
 	"github.com/doorcheck/doorcheck/scanner/sanitize"
 )
@@ -19,7 +20,7 @@ func (m *Model) idleView(w, h int) string {
 	var top []string
 	if m.opt.Demo {
 		top = append(top, lipgloss.NewStyle().Reverse(true).Bold(true).Width(w).Align(lipgloss.Center).
-			Render(ansiCut(t(keyDemoBanner), w)))
+			Render(ansiCut(m.fit(w, catalog.DemoBanner), w)))
 		h--
 	}
 	var text []string
@@ -37,26 +38,47 @@ func (m *Model) idleView(w, h int) string {
 	if qrSide {
 		textW = w - qrW - 2
 	}
-	dir := m.directionWord()
 	// The direction in block letters when it takes at most a third of
-	// the screen, so "scan your pass" and the field keep their room.
-	if big, ok := bigText([]string{dir}, textW, max(0, h/3)); ok && dir != "" && h >= 16 {
-		text = append(text, big)
-	} else if dir != "" {
-		text = append(text, bold.Render(dir))
+	// the screen, so "scan your pass" and the field keep their room: in
+	// the first language the font can draw, every language under it.
+	if dk, ok := m.directionKey(); ok {
+		words := m.tr(dk)
+		big, drawn := "", false
+		if h >= 16 {
+			for _, word := range words {
+				if big, drawn = bigText([]string{word}, textW, max(0, h/3)); drawn {
+					break
+				}
+			}
+		}
+		if drawn {
+			text = append(text, big)
+		}
+		if !drawn || len(words) > 1 {
+			text = append(text, bold.Render(fitLangs(textW, words)))
+		}
 	}
-	text = append(text, "", bold.Render(t(keyIdleScan)))
+	// "Scan your pass" in every language: one a line where the rows
+	// allow, else on one line when it fits, else the first.
+	text = append(text, "")
+	if scan := m.tr(catalog.ScanPass); h >= 16 {
+		for _, s := range scan {
+			text = append(text, bold.Render(ansiCut(s, textW)))
+		}
+	} else {
+		text = append(text, bold.Render(ansiCut(fitLangs(textW, scan), textW)))
+	}
 	if h >= 16 {
 		// On a handheld the field and the clock matter more.
-		text = append(text, strIdleHint)
+		text = append(text, m.fit(textW, catalog.IdleHint)) // wraps, as place does
 	}
 	text = append(text, "", m.manualField())
-	if m.manualHint != "" {
-		text = append(text, m.manualHint)
+	if hint := m.refusedText(); hint != "" {
+		text = append(text, hint)
 	}
 	text = append(text, "", m.opt.Now().In(m.opt.Location).Format("15:04:05"))
 	if m.opt.Demo {
-		text = append(text, "", t(keyDemoMore))
+		text = append(text, "", m.fit(textW, catalog.DemoMore))
 	}
 	if hint := m.lockHint(h); len(hint) > 0 { // lock.go: how to set a PIN, or the demo's
 		for i := range hint {
@@ -66,7 +88,7 @@ func (m *Model) idleView(w, h int) string {
 	}
 	body := strings.Join(text, "\n")
 	if qr != "" {
-		code := lipgloss.JoinVertical(lipgloss.Center, qr, t(keyIdleQR))
+		code := lipgloss.JoinVertical(lipgloss.Center, qr, m.fit(qrW, catalog.PhoneHint))
 		switch {
 		case qrSide:
 			body = lipgloss.JoinHorizontal(lipgloss.Center,
@@ -94,15 +116,16 @@ func (m *Model) venueLine() string {
 	return strings.Join(parts, " · ")
 }
 
-// directionWord is ENTRY or EXIT, from the configured direction.
-func (m *Model) directionWord() string {
+// directionKey is ENTRY or EXIT, from the door's direction; false when
+// none is configured.
+func (m *Model) directionKey() (catalog.Key, bool) {
 	switch m.opt.Direction {
 	case "entry":
-		return t(keyEntry)
+		return catalog.Entry, true
 	case "exit":
-		return t(keyExit)
+		return catalog.Exit, true
 	}
-	return ""
+	return "", false
 }
 
 // sampleLines lists the demo passes, "label  payload  → what it gets",
@@ -111,7 +134,7 @@ func (m *Model) sampleLines(w int) []string {
 	if len(m.opt.Samples) == 0 {
 		return nil
 	}
-	lines := []string{t(keyDemoSamples)}
+	lines := []string{m.fit(w, catalog.DemoSamples)}
 	lw := 0
 	for _, s := range m.opt.Samples {
 		lw = max(lw, lipgloss.Width(sanitize.Escape(s.Label)))

@@ -1,6 +1,10 @@
 package tui
 
-import "charm.land/bubbles/v2/key"
+import (
+	"charm.land/bubbles/v2/key"
+
+	"github.com/doorcheck/doorcheck/kiosk/tui/catalog"
+)
 
 // keyMap lists the router's own keys. Everything else a keyboard (or a
 // keyboard-wedge scanner) types goes to the scan assembler; pages and
@@ -19,17 +23,23 @@ type keyMap struct {
 	Quit     key.Binding
 }
 
-func defaultKeys() keyMap {
+// defaultKeys are the router's keys, their help in m's languages (all of
+// them, joined by langSep: the help overlay shows the first alone when
+// the line does not fit). Made again when the language order changes.
+func defaultKeys(m *Model) keyMap {
+	b := func(help string, k catalog.Key, keys ...string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, m.tr1(k)))
+	}
 	return keyMap{
-		Help:     key.NewBinding(key.WithKeys("f1"), key.WithHelp("F1", t(keyHelpHelp))),
-		Manual:   key.NewBinding(key.WithKeys("f2"), key.WithHelp("F2", t(keyHelpManual))),
-		History:  key.NewBinding(key.WithKeys("f3"), key.WithHelp("F3", t(keyHelpHistory))),
-		Stats:    key.NewBinding(key.WithKeys("f4"), key.WithHelp("F4", t(keyHelpStats))),
-		Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("Esc", t(keyHelpBack))),
-		Undo:     key.NewBinding(key.WithKeys("f8", "ctrl+z"), key.WithHelp("F8", t(keyHelpUndo))),
-		Samples:  key.NewBinding(key.WithKeys("f5"), key.WithHelp("F5", t(keyHelpDemo))),
-		Override: key.NewBinding(key.WithKeys("f6"), key.WithHelp("F6", "admit anyway (PIN)")),
-		Quit:     key.NewBinding(key.WithKeys("ctrl+q"), key.WithHelp("Ctrl+Q", t(keyHelpQuit))),
+		Help:     b("F1", catalog.KeyHelp, "f1"),
+		Manual:   b("F2", catalog.KeyManual, "f2"),
+		History:  b("F3", catalog.KeyHistory, "f3"),
+		Stats:    b("F4", catalog.KeyStats, "f4"),
+		Back:     b("Esc", catalog.KeyBack, "esc"),
+		Undo:     b("F8", catalog.KeyUndo, "f8", "ctrl+z"),
+		Samples:  b("F5", catalog.KeySamples, "f5"),
+		Override: b("F6", catalog.KeyOverride, "f6"),
+		Quit:     b("Ctrl+Q", catalog.KeyQuit, "ctrl+q"),
 	}
 }
 

@@ -3,7 +3,6 @@ package tui
 import (
 	"context"
 	"slices"
-	"strings"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -28,7 +27,8 @@ type LockOptions struct {
 	// SetPINCommand is what the idle screen tells an admin to run when no
 	// PIN is set ("doorcheck admin-pin --config /etc/doorcheck/kiosk.yaml").
 	SetPINCommand string
-	// Languages are shown together, in order; default all three.
+	// Languages are shown together, in order (ui.languages); none: all
+	// three. The whole screen takes them, not only the lock.
 	Languages []catalog.Lang
 	// OverrideReasons are the reasons an admin may pick (ui.override_reasons).
 	OverrideReasons []kiosk.OverrideReason
@@ -50,23 +50,6 @@ const (
 
 func (a lockAction) key() catalog.Key {
 	return [...]catalog.Key{catalog.ActionQuit, catalog.ActionDirection, catalog.ActionUndo, catalog.ActionOverride, catalog.ActionSettings}[a]
-}
-
-// langs returns the configured languages.
-func (m *Model) langs() []catalog.Lang {
-	if len(m.opt.Lock.Languages) == 0 {
-		return catalog.Langs()
-	}
-	return m.opt.Lock.Languages
-}
-
-// tr is key k in every configured language, one line each (duplicates
-// once).
-func (m *Model) tr(k catalog.Key, args ...any) []string { return catalog.All(m.langs(), k, args...) }
-
-// tr1 is key k in the configured languages on one line.
-func (m *Model) tr1(k catalog.Key, args ...any) string {
-	return strings.Join(catalog.All(m.langs(), k, args...), " · ")
 }
 
 // pinHash is the PIN that unlocks the kiosk, and whether one does: the
@@ -138,7 +121,7 @@ func (m *Model) lockHint(h int) []string {
 		return nil
 	case m.opt.Demo:
 		for _, l := range langs {
-			out = append(out, catalog.Lookup(l, catalog.DemoPIN, adminpin.DemoPIN))
+			out = append(out, m.cat.Lookup(l, catalog.DemoPIN, adminpin.DemoPIN))
 		}
 		return dedupe(out)
 	}
@@ -147,7 +130,7 @@ func (m *Model) lockHint(h int) []string {
 		cmd = "doorcheck admin-pin --config FILE"
 	}
 	for _, l := range langs {
-		out = append(out, catalog.Lookup(l, catalog.NoPINSet))
+		out = append(out, m.cat.Lookup(l, catalog.NoPINSet))
 	}
 	return append(dedupe(out), cmd)
 }
@@ -184,7 +167,7 @@ func (m *Model) askOverride() tea.Cmd {
 		return nil
 	}
 	if m.last == nil || m.last.Verdict.Decision != kiosk.Deny || !m.last.Verdict.Recorded {
-		m.flash(m.tr1(catalog.OverrideNotAllowed), m.opt.Now())
+		m.flash(m.fit(m.width, catalog.OverrideNotAllowed), m.opt.Now())
 		return nil
 	}
 	denied := m.last.Verdict

@@ -364,7 +364,7 @@ func TestOverrideDialog(t *testing.T) {
 	if len(r.c.overrides) != 1 || r.c.overrides[0] != "staff" || r.m.dialog != nil {
 		t.Fatalf("overrides %v dialog %T", r.c.overrides, r.m.dialog)
 	}
-	if r.m.last == nil || r.m.last.Verdict.Decision != kiosk.Override || decisionWord(r.m.last.Verdict) != strOverride {
+	if r.m.last == nil || r.m.last.Verdict.Decision != kiosk.Override || decisionKey(r.m.last.Verdict) != catalog.OverrideAdmitted {
 		t.Fatalf("override verdict:\n%s", r.screen())
 	}
 	if !r.m.history[0].override {

@@ -14,6 +14,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/doorcheck/doorcheck/kiosk"
+	"github.com/doorcheck/doorcheck/kiosk/tui/catalog"
 	"github.com/doorcheck/doorcheck/scanner"
 	"github.com/doorcheck/doorcheck/scanner/wedge"
 )
@@ -82,6 +83,7 @@ type DemoSample struct {
 type Model struct {
 	opt  Options
 	ctx  context.Context
+	cat  *catalog.Catalog // every word, in the configured languages (text.go)
 	keys keyMap
 	help help.Model
 
@@ -139,7 +141,7 @@ func New(ctx context.Context, opt Options) *Model {
 		opt:       opt,
 		sync:      opt.Sync.SyncState(),
 		ctx:       ctx,
-		keys:      defaultKeys(),
+		cat:       catalog.New(opt.Lock.Languages...),
 		help:      help.New(),
 		width:     80,
 		height:    24,
@@ -147,6 +149,7 @@ func New(ctx context.Context, opt Options) *Model {
 		keyboard:  wedge.New(opt.Wedge),
 		scannerOK: map[string]bool{},
 	}
+	m.keys = defaultKeys(m)
 	if !opt.NoDoorQR {
 		q := opt.DoorQR
 		if q == "" {
@@ -276,7 +279,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.undoing = false
 		}
 		if errors.Is(r.Err, kiosk.ErrNothingToUndo) {
-			m.flash(strNothingToUndo, now)
+			m.flash(m.fit(m.width, catalog.NothingToUndo), now)
 			return m, nil
 		}
 		m.last = &r

@@ -60,7 +60,7 @@ func (d *overrideDialog) Update(msg tea.Msg) (component, tea.Cmd) {
 
 func (d *overrideDialog) View(w, h int) string {
 	m := d.m
-	lines := append(m.tr(catalog.OverrideTitle), "", m.tr1(catalog.OverrideWhat, m.overrideWhat(d.denied)), "")
+	lines := append(m.tr(catalog.OverrideTitle), "", m.fit(w-4, catalog.OverrideWhat, m.overrideWhat(d.denied)), "")
 	lines = append(lines, m.tr(catalog.OverridePick)...)
 	for i, r := range m.opt.Lock.OverrideReasons {
 		mark := "  "
@@ -69,15 +69,16 @@ func (d *overrideDialog) View(w, h int) string {
 		}
 		lines = append(lines, fmt.Sprintf("%s%d  %s", mark, i+1, m.overrideLabel(r)))
 	}
-	lines = append(lines, "", "1–"+strconv.Itoa(len(m.opt.Lock.OverrideReasons))+" + Enter "+m.tr1(catalog.KeyChoose)+"  ·  Esc "+m.tr1(catalog.KeyCancel))
+	n := "1–" + strconv.Itoa(len(m.opt.Lock.OverrideReasons)) + " + Enter "
+	lines = append(lines, "", fitLangs(w-4, []string{n + m.tr1(catalog.KeyChoose) + "  ·  Esc " + m.tr1(catalog.KeyCancel),
+		n + m.tx(catalog.KeyChoose) + "  ·  Esc " + m.tx(catalog.KeyCancel)}))
 	return dialogBox(strings.Join(lines, "\n"), w, h)
 }
 
 func (d *overrideDialog) Keys() []key.Binding {
-	l := d.m.langs()[0]
 	return []key.Binding{
-		key.NewBinding(key.WithKeys("enter"), key.WithHelp("1–9 Enter", catalog.Lookup(l, catalog.KeyChoose))),
-		key.NewBinding(key.WithKeys("esc"), key.WithHelp("Esc", catalog.Lookup(l, catalog.KeyCancel))),
+		key.NewBinding(key.WithKeys("enter"), key.WithHelp("1–9 Enter", d.m.tr1(catalog.KeyChoose))),
+		key.NewBinding(key.WithKeys("esc"), key.WithHelp("Esc", d.m.tr1(catalog.KeyCancel))),
 	}
 }
 
@@ -118,5 +119,5 @@ func (m *Model) onOverrideFailed(msg overrideFailedMsg) {
 	if errors.Is(msg.err, kiosk.ErrNotOverridable) {
 		k = catalog.OverrideNotAllowed
 	}
-	m.flash(m.tr1(k), m.opt.Now())
+	m.flash(m.fit(m.width, k), m.opt.Now())
 }

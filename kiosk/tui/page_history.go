@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -9,7 +8,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/doorcheck/doorcheck/sync/reason"
+	"github.com/doorcheck/doorcheck/kiosk/tui/catalog"
 )
 
 // historyPage lists the last scans, newest first: time, verdict, status,
@@ -19,18 +18,32 @@ type historyPage struct{ m *Model }
 func (p historyPage) Update(tea.Msg) (component, tea.Cmd) { return p, nil }
 
 func (p historyPage) Keys() []key.Binding {
-	return []key.Binding{key.NewBinding(key.WithKeys("esc", "f3"), key.WithHelp("F3", t(keyHelpBack)))}
+	return []key.Binding{key.NewBinding(key.WithKeys("esc", "f3"), key.WithHelp("F3", p.m.tr1(catalog.KeyBack)))}
 }
 
+// The history's columns are in the first language (text.go): a row must
+// stay one line.
 func (p historyPage) View(w, h int) string {
-	lines := []string{lipgloss.NewStyle().Bold(true).Render(t(keyHistoryTitle))}
-	if len(p.m.history) == 0 {
-		lines = append(lines, "", t(keyHistoryEmpty))
+	m := p.m
+	lines := []string{lipgloss.NewStyle().Bold(true).Render(m.fit(w, catalog.HistoryTitle))}
+	if len(m.history) == 0 {
+		lines = append(lines, "", m.fit(w, catalog.HistoryEmpty))
 		return place(w, h, strings.Join(lines, "\n"), lipgloss.NewStyle())
 	}
-	lines = append(lines, t(keyHistoryHead))
-	for _, e := range p.m.history[:min(len(p.m.history), max(0, h-2))] {
-		lines = append(lines, p.row(e))
+	shown := m.history[:min(len(m.history), max(0, h-2))]
+	// Each column as wide as its widest cell, heading included.
+	cols := [4]int{8, lipgloss.Width(m.tx(catalog.HistoryVerdict)), lipgloss.Width(m.tx(catalog.HistoryStatus)), 5}
+	cols[0] = max(cols[0], lipgloss.Width(m.tx(catalog.HistoryTime)))
+	cols[3] = max(cols[3], lipgloss.Width(m.tx(catalog.HistoryLast4)))
+	for _, e := range shown {
+		word, status, _, _ := p.cells(e)
+		cols[1], cols[2] = max(cols[1], lipgloss.Width(word)), max(cols[2], lipgloss.Width(status))
+	}
+	lines = append(lines, row(cols, m.tx(catalog.HistoryTime), m.tx(catalog.HistoryVerdict), m.tx(catalog.HistoryStatus),
+		m.tx(catalog.HistoryLast4), m.tx(catalog.HistoryReason)))
+	for _, e := range shown {
+		word, status, last4, why := p.cells(e)
+		lines = append(lines, row(cols, e.at.In(m.opt.Location).Format("15:04:05"), word, status, last4, why))
 	}
 	for i, l := range lines {
 		lines[i] = ansi.Truncate(l, w, "…")
@@ -38,23 +51,36 @@ func (p historyPage) View(w, h int) string {
 	return lipgloss.NewStyle().Width(w).Height(h).MaxHeight(h).Render(strings.Join(lines, "\n"))
 }
 
-// row is one scan. The reason is the screen's own description; the last
-// four digits are digits the checker parsed, nothing typed.
-func (p historyPage) row(e historyEntry) string {
-	last4 := e.last4
+// cells are one scan's verdict word, status, last four digits and
+// reason, in the first language. The reason is the catalogue's
+// description with its details; the last four digits are digits the
+// checker parsed, nothing typed.
+func (p historyPage) cells(e historyEntry) (word, status, last4, why string) {
+	m := p.m
+	word, status, last4 = m.tx(e.word), "—", e.last4
 	if last4 == "" {
 		last4 = "—"
 	}
-	status := e.status
-	if status == "" {
-		status = "—"
+	if e.hasStatus {
+		status = m.tx(catalog.StatusKey(e.status))
 	}
-	why := ""
 	if e.reason != "" {
-		why = reason.Describe(e.reason)
+		why = m.cat.Reason(m.cat.First(), e.reason, e.details)
 	}
 	if e.repeat {
-		why = strings.TrimSpace(why + " (" + strRepeat + ")")
+		why = strings.TrimSpace(why + " (" + m.tx(catalog.Repeat) + ")")
 	}
-	return fmt.Sprintf("%s %-14s %-7s %-5s %s", e.at.In(p.m.opt.Location).Format("15:04:05"), e.word, status, last4, why)
+	return word, status, last4, why
+}
+
+// row lays cells out in columns of widths cols (the last cell as is).
+func row(cols [4]int, cells ...string) string {
+	var b strings.Builder
+	for i, c := range cells {
+		b.WriteString(c)
+		if i < len(cols) {
+			b.WriteString(strings.Repeat(" ", max(0, cols[i]-lipgloss.Width(c))+1))
+		}
+	}
+	return strings.TrimRight(b.String(), " ")
 }

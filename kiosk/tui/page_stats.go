@@ -10,6 +10,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/doorcheck/doorcheck/kiosk/tui/catalog"
 	"github.com/doorcheck/doorcheck/sync/reason"
 )
 
@@ -22,33 +23,44 @@ type statsPage struct{ m *Model }
 func (p statsPage) Update(tea.Msg) (component, tea.Cmd) { return p, nil }
 
 func (p statsPage) Keys() []key.Binding {
-	return []key.Binding{key.NewBinding(key.WithKeys("esc", "f4"), key.WithHelp("F4", t(keyHelpBack)))}
+	return []key.Binding{key.NewBinding(key.WithKeys("esc", "f4"), key.WithHelp("F4", p.m.tr1(catalog.KeyBack)))}
 }
 
+// The counters' labels are in the first language (text.go), so the
+// numbers stay in one column; the reasons of the denials in every
+// language when they fit.
 func (p statsPage) View(w, h int) string {
 	m := p.m
 	bold := lipgloss.NewStyle().Bold(true)
-	lines := []string{bold.Render(t(keyStatsTitle, m.stats.Day))}
+	lines := []string{bold.Render(m.fit(w-len(m.stats.Day)-1, catalog.StatsTitle) + " " + m.stats.Day)}
 	if m.statsErr != nil {
-		lines = append(lines, bold.Render(t(keyStatsNoCounters)))
+		lines = append(lines, bold.Render(m.fit(w, catalog.StatsUnavailable)))
 	}
 	c := m.stats.Counters
 	inside := fmt.Sprint(c.Inside)
 	if m.opt.Capacity > 0 {
-		inside = t(keyStatsInsideCap, c.Inside, m.opt.Capacity)
+		inside = fmt.Sprintf("%d / %d", c.Inside, m.opt.Capacity)
 	}
 	denied := 0
 	for _, n := range c.Denied {
 		denied += n
 	}
-	lines = append(lines,
-		fmt.Sprintf("%-14s %d", t(keyStatsEntries), c.Entries),
-		fmt.Sprintf("%-14s %d", t(keyStatsExits), c.Exits),
-		fmt.Sprintf("%-14s %s", t(keyStatsInside), inside),
-		fmt.Sprintf("%-14s %d", t(keyStatsNotVerified), c.NotVerified),
-		fmt.Sprintf("%-14s %d", t(keyStatsOverrides), m.hourly.overrides),
-		fmt.Sprintf("%-14s %d", t(keyStatsUndos), c.Undos),
-		fmt.Sprintf("%-14s %d", t(keyStatsDenied), denied))
+	counters := []struct {
+		k catalog.Key
+		v any
+	}{
+		{catalog.StatsEntries, c.Entries}, {catalog.StatsExits, c.Exits}, {catalog.StatsInside, inside},
+		{catalog.StatsNotVerified, c.NotVerified}, {catalog.StatsOverrides, m.hourly.overrides},
+		{catalog.StatsUndos, c.Undos}, {catalog.StatsDenied, denied},
+	}
+	labelW := 14
+	for _, kv := range counters {
+		labelW = max(labelW, lipgloss.Width(m.tx(kv.k)))
+	}
+	for _, kv := range counters {
+		l := m.tx(kv.k)
+		lines = append(lines, fmt.Sprintf("%s%s %v", l, strings.Repeat(" ", labelW-lipgloss.Width(l)), kv.v))
+	}
 	codes := make([]reason.Code, 0, len(c.Denied))
 	for code := range c.Denied {
 		codes = append(codes, code)
@@ -61,10 +73,10 @@ func (p statsPage) View(w, h int) string {
 		return strings.Compare(string(a), string(b))
 	})
 	for _, code := range codes {
-		lines = append(lines, fmt.Sprintf("  %4d  %s", c.Denied[code], reason.Describe(code)))
+		lines = append(lines, fmt.Sprintf("  %4d  %s", c.Denied[code], fitLangs(w-8, m.cat.Reasons(code, catalog.Details{}))))
 	}
 	if rows := h - len(lines) - 2; rows >= 3 {
-		lines = append(lines, "", t(keyStatsHourly))
+		lines = append(lines, "", m.fit(w, catalog.StatsHourly))
 		lines = append(lines, hourChart(m.hourly.entries, w, min(rows-1, 12))...)
 	}
 	for i, l := range lines {

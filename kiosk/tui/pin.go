@@ -85,14 +85,14 @@ func (d *pinDialog) Update(msg tea.Msg) (component, tea.Cmd) {
 
 func (d *pinDialog) View(w, h int) string {
 	m := d.m
-	lines := []string{strings.Join(m.tr(catalog.PINTitle), " · "), ""}
+	lines := []string{m.fit(w-4, catalog.PINTitle), ""}
 	if left := m.gate.lockedFor(m.opt.Now()); left > 0 {
 		secs := int((left + time.Second - 1) / time.Second)
 		lines = append(lines, m.tr(catalog.PINLocked, secs)...)
 		return dialogBox(strings.Join(lines, "\n"), w, h)
 	}
 	for _, l := range m.langs() {
-		lines = append(lines, catalog.Lookup(l, catalog.PINPrompt, catalog.Lookup(l, d.action.key())))
+		lines = append(lines, m.cat.Lookup(l, catalog.PINPrompt, m.cat.Lookup(l, d.action.key())))
 	}
 	lines = append(lines, "", "PIN: "+strings.Repeat("●", d.typed)+strings.Repeat("·", max(0, adminpin.MinLen-d.typed)))
 	if d.wrong {
@@ -104,7 +104,7 @@ func (d *pinDialog) View(w, h int) string {
 
 func (d *pinDialog) Keys() []key.Binding {
 	return []key.Binding{
-		key.NewBinding(key.WithKeys("enter"), key.WithHelp("Enter", catalog.Lookup(d.m.langs()[0], catalog.KeyConfirm))),
-		key.NewBinding(key.WithKeys("esc"), key.WithHelp("Esc", catalog.Lookup(d.m.langs()[0], catalog.KeyCancel))),
+		key.NewBinding(key.WithKeys("enter"), key.WithHelp("Enter", d.m.tr1(catalog.KeyConfirm))),
+		key.NewBinding(key.WithKeys("esc"), key.WithHelp("Esc", d.m.tr1(catalog.KeyCancel))),
 	}
 }

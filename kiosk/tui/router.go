@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"github.com/doorcheck/doorcheck/kiosk/tui/catalog"
 	"github.com/doorcheck/doorcheck/scanner"
 	"github.com/doorcheck/doorcheck/scanner/wedge"
 )
@@ -130,8 +131,10 @@ func (m *Model) onWedge(outs ...wedge.Output) tea.Cmd {
 			cmds = append(cmds, m.toDialog(dialogTextMsg(out.Text)))
 		case out.Kind == wedge.OutputManual:
 			m.manual, m.manualHint = out.Text, out.Refused
+		case out.Kind == wedge.OutputDropped && out.Source == wedge.SourceManual:
+			m.flash(m.fit(m.width, catalog.ManualDiscarded), out.At)
 		case out.Kind == wedge.OutputDropped:
-			m.flash(out.Text, out.At) // the assembler's own words, safe to show
+			m.flash(m.fit(m.width, catalog.ScanDiscarded), out.At)
 		}
 	}
 	return tea.Batch(cmds...)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/doorcheck/doorcheck/kiosk"
 	"github.com/doorcheck/doorcheck/kiosk/demo"
+	"github.com/doorcheck/doorcheck/kiosk/tui/catalog"
 	"github.com/doorcheck/doorcheck/scanner"
 	"github.com/doorcheck/doorcheck/scanner/layout"
 	"github.com/doorcheck/doorcheck/scanner/wedge"
@@ -33,12 +35,13 @@ type screen struct {
 	flushed int
 }
 
-func newScreen(t *testing.T, demoKiosk bool) *screen { return openScreen(t, demoKiosk) }
+func newScreen(t *testing.T, demoKiosk bool) *screen { return openScreen(t, demoKiosk, catalog.EN) }
 
 // newScreenTB is a demo screen for benchmarks.
-func newScreenTB(b *testing.B) *screen { return openScreen(b, true) }
+func newScreenTB(b *testing.B) *screen { return openScreen(b, true, catalog.EN) }
 
-func openScreen(t testing.TB, demoKiosk bool) *screen {
+// openScreen is a screen in langs (shown together, in order).
+func openScreen(t testing.TB, demoKiosk bool, langs ...catalog.Lang) *screen {
 	t.Helper()
 	s := &screen{c: openChecker(t, false), now: demoNow}
 	var samples []DemoSample
@@ -60,6 +63,7 @@ func openScreen(t testing.TB, demoKiosk bool) *screen {
 		Title:    "cinema · north · entry",
 		Venue:    "cinema", Door: "north", Direction: "entry",
 		Demo: demoKiosk, Samples: samples, Capacity: 250,
+		Lock: LockOptions{Languages: langs},
 	})
 	s.m.width, s.m.height = 80, 24
 	s.m.stats, _ = s.c.Stats(context.Background())
@@ -162,31 +166,31 @@ func TestRouterTransitions(t *testing.T) {
 		steps []step
 	}{
 		{"pages by F-keys and back", []step{
-			{f(tea.KeyF2), pageManual, "", english(keyManualTitle)},
-			{f(tea.KeyF2), pageMain, "", english(keyIdleScan)},
-			{f(tea.KeyF3), pageHistory, "", english(keyHistoryTitle)},
-			{f(tea.KeyEscape), pageMain, "", english(keyIdleScan)},
+			{f(tea.KeyF2), pageManual, "", english(catalog.ManualTitle)},
+			{f(tea.KeyF2), pageMain, "", english(catalog.ScanPass)},
+			{f(tea.KeyF3), pageHistory, "", english(catalog.HistoryTitle)},
+			{f(tea.KeyEscape), pageMain, "", english(catalog.ScanPass)},
 			{f(tea.KeyF4), pageStats, "", "TODAY"},
-			{f(tea.KeyF3), pageHistory, "", english(keyHistoryTitle)},
-			{f(tea.KeyF3), pageMain, "", english(keyIdleScan)},
+			{f(tea.KeyF3), pageHistory, "", english(catalog.HistoryTitle)},
+			{f(tea.KeyF3), pageMain, "", english(catalog.ScanPass)},
 		}},
 		{"help opens over a page and closes", []step{
 			{f(tea.KeyF4), pageStats, "", "TODAY"},
-			{f(tea.KeyF1), pageStats, "tui.helpDialog", english(keyHelpTitle)},
-			{f(tea.KeyF2), pageStats, "tui.helpDialog", english(keyHelpTitle)}, // modal: F2 is the dialog's
+			{f(tea.KeyF1), pageStats, "tui.helpDialog", english(catalog.HelpTitle)},
+			{f(tea.KeyF2), pageStats, "tui.helpDialog", english(catalog.HelpTitle)}, // modal: F2 is the dialog's
 			{f(tea.KeyEscape), pageStats, "", "TODAY"},
 			{f(tea.KeyF1), pageStats, "tui.helpDialog", "F8"},
 			{f(tea.KeyF1), pageStats, "", "TODAY"},
 		}},
 		{"demo samples", []step{
 			{f(tea.KeyF5), pageMain, "tui.samplesDialog", "IIN, "},
-			{f(tea.KeyF5), pageMain, "", english(keyDemoBanner)},
+			{f(tea.KeyF5), pageMain, "", english(catalog.DemoBanner)},
 		}},
 		{"Esc on the manual page clears first, then goes back", []step{
 			{f(tea.KeyF2), pageManual, "", "0 of 12"},
 			{func(s *screen) { s.typeSlowly("900", false) }, pageManual, "", "3 of 12"},
 			{f(tea.KeyEscape), pageManual, "", "0 of 12"},
-			{f(tea.KeyEscape), pageMain, "", english(keyIdleScan)},
+			{f(tea.KeyEscape), pageMain, "", english(catalog.ScanPass)},
 		}},
 	}
 	for _, tt := range tests {
@@ -241,7 +245,7 @@ func TestVerdictTransitions(t *testing.T) {
 	if s.m.last != nil {
 		t.Fatal("the verdict stayed after Hold")
 	}
-	if s.m.page != pageHistory || !strings.Contains(s.text(), english(keyHistoryTitle)) {
+	if s.m.page != pageHistory || !strings.Contains(s.text(), english(catalog.HistoryTitle)) {
 		t.Errorf("the page did not come back: %d", s.m.page)
 	}
 }
@@ -291,8 +295,8 @@ func TestManualFeedback(t *testing.T) {
 		{"", "0 of 12"},
 		{"9001", "4 of 12"},
 		{good[:11], "11 of 12"},
-		{good, english(keyManualGood)},
-		{bad, english(keyManualBad)},
+		{good, english(catalog.ManualChecksumOK)},
+		{bad, english(catalog.ManualChecksumBad)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.typed, func(t *testing.T) {
@@ -372,8 +376,8 @@ func TestStatsPage(t *testing.T) {
 	s.m.last = nil
 	s.key(tea.KeyF4)
 	text := s.text()
-	for _, want := range []string{"entries        1", "not verified   1", "inside now     1 / 250", "denied         2", english(keyStatsHourly)} {
-		if !strings.Contains(text, want) {
+	for _, want := range []string{`Entries +1 `, `Not verified +1 `, `Inside now +1 / 250 `, `Denied +2 `, english(catalog.StatsHourly)} {
+		if !regexp.MustCompile(want).MatchString(text) {
 			t.Errorf("stats lack %q:\n%s", want, text)
 		}
 	}

@@ -1,13 +1,13 @@
 package tui
 
 import (
-	"fmt"
 	"maps"
 	"slices"
 
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/doorcheck/doorcheck/kiosk"
+	"github.com/doorcheck/doorcheck/kiosk/tui/catalog"
 	"github.com/doorcheck/doorcheck/scanner/sanitize"
 )
 
@@ -34,14 +34,15 @@ const wideBar = 100
 
 // segments lists the status bar's items, most important first: what
 // stops the kiosk from deciding, then what the guard needs, then
-// background.
+// background. The bar is in the first language (text.go): it is the
+// guard's, and no translation may push out what matters.
 func (m *Model) segments() []segment {
 	var segs []segment
 	add := func(keep bool, long, short string) {
 		segs = append(segs, segment{long: long, short: short, keep: keep})
 	}
 	if m.opt.Demo {
-		add(true, strDemo, strDemo)
+		add(true, m.tx(catalog.Demo), m.tx(catalog.Demo))
 	}
 	down := 0
 	for _, src := range slices.Sorted(maps.Keys(m.scannerOK)) {
@@ -51,64 +52,64 @@ func (m *Model) segments() []segment {
 	}
 	switch {
 	case down == 1:
-		add(true, strScannerDown, strScannerDownShort)
+		add(true, m.tx(catalog.ScannerDown), m.tx(catalog.ScannerDownShort))
 	case down > 1:
-		add(true, fmt.Sprintf(strScannersDown, down), strScannerDownShort)
+		add(true, m.tx(catalog.ScannersDown, down), m.tx(catalog.ScannerDownShort))
 	}
 	s := m.stats
 	if m.statsErr != nil {
-		add(true, strStatsUnavailable, strStatsUnavailableShort)
+		add(true, m.tx(catalog.StatsUnavailable), m.tx(catalog.StatsUnavailableShort))
 	}
 	clock := m.clock
 	switch {
 	case clock.Behind || (m.statsErr == nil && s.Snapshot.ClockBehind):
-		add(true, strClockWrong, strClockWrong)
+		add(true, m.tx(catalog.ClockWrong), m.tx(catalog.ClockWrong))
 	case clock.Jumped:
-		add(true, strClockJumped, strClockJumped)
+		add(true, m.tx(catalog.ClockJumped), m.tx(catalog.ClockJumped))
 	}
-	age := human(s.Snapshot.Age)
+	age := m.age(s.Snapshot.Age)
 	dataOK := false
 	switch {
 	case m.statsErr != nil:
 	case !s.Snapshot.Present:
-		add(true, strNoData, strNoDataShort)
+		add(true, m.tx(catalog.NoData), m.tx(catalog.NoDataShort))
 	case s.Snapshot.TooOld:
-		add(true, fmt.Sprintf(strDataTooOld, s.Snapshot.Version, age), fmt.Sprintf(strDataTooOldShort, age))
+		add(true, m.tx(catalog.DataTooOld, s.Snapshot.Version, age), m.tx(catalog.DataTooOldShort, age))
 	case s.Snapshot.Stale:
-		add(true, fmt.Sprintf(strDataStale, s.Snapshot.Version, age), fmt.Sprintf(strDataStaleShort, age))
+		add(true, m.tx(catalog.DataStale, s.Snapshot.Version, age), m.tx(catalog.DataStaleShort, age))
 	default:
 		dataOK = true
 	}
 	sync := m.sync
 	switch sync.Connectivity {
 	case kiosk.Revoked:
-		add(true, strRevoked, strRevoked)
+		add(true, m.tx(catalog.Revoked), m.tx(catalog.Revoked))
 	case kiosk.Offline:
-		add(true, strOffline, strOffline)
+		add(true, m.tx(catalog.Offline), m.tx(catalog.Offline))
 	}
 	if sync.UploadOverdue {
-		add(true, fmt.Sprintf(strUploadsOverdue, s.Pending), fmt.Sprintf(strUploadsOverdueShort, s.Pending))
+		add(true, m.tx(catalog.UploadsOverdue, s.Pending), m.tx(catalog.UploadsOverdueShort, s.Pending))
 	}
 	c := s.Counters
-	add(true, fmt.Sprintf(strInside, c.Inside), fmt.Sprintf(strInside, c.Inside))
+	add(true, m.tx(catalog.Inside, c.Inside), m.tx(catalog.Inside, c.Inside))
 	if s.Pending > 0 && !sync.UploadOverdue {
-		add(true, fmt.Sprintf(strPending, s.Pending), fmt.Sprintf(strPendingShort, s.Pending))
+		add(true, m.tx(catalog.Pending, s.Pending), m.tx(catalog.PendingShort, s.Pending))
 	}
 	switch sync.Connectivity {
 	case kiosk.NoHub:
-		add(true, strNoHub, strNoHubShort)
+		add(true, m.tx(catalog.NoHub), m.tx(catalog.NoHubShort))
 	case kiosk.Online:
-		add(true, strOnline, strOnline)
+		add(true, m.tx(catalog.Online), m.tx(catalog.Online))
 	}
 	if dataOK {
-		add(false, fmt.Sprintf(strDataOK, s.Snapshot.Version, age), fmt.Sprintf(strDataOKShort, age))
+		add(false, m.tx(catalog.DataOK, s.Snapshot.Version, age), m.tx(catalog.DataOKShort, age))
 	}
-	add(false, fmt.Sprintf(strInOut, c.Entries, c.Exits), fmt.Sprintf(strInOut, c.Entries, c.Exits))
+	add(false, m.tx(catalog.InOut, c.Entries, c.Exits), m.tx(catalog.InOut, c.Entries, c.Exits))
 	if m.opt.Title != "" {
 		t := sanitize.Escape(m.opt.Title)
 		add(false, t, t)
 	}
-	add(false, strHelpHint, strHelpHintShort)
+	add(false, m.tx(catalog.HelpHint), m.tx(catalog.HelpHintShort))
 	return segs
 }
 

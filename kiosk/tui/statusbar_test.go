@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/doorcheck/doorcheck/kiosk"
+	"github.com/doorcheck/doorcheck/kiosk/tui/catalog"
 	"github.com/doorcheck/doorcheck/kiosk/store"
 )
 
@@ -31,26 +32,26 @@ func TestStatusBarKeepsWhatMatters(t *testing.T) {
 		must  [][]string // for each item, its long or its short form
 		lines int        // most lines allowed at 40 columns and up
 	}{
-		{"all well, no hub", func(m *Model) {}, [][]string{{"inside 7"}, {"3 to upload", "3 unsent"}, {strNoHub, strNoHubShort}}, 2},
+		{"all well, no hub", func(m *Model) {}, [][]string{{"inside 7"}, {"3 to upload", "3 unsent"}, {english(catalog.NoHub), english(catalog.NoHubShort)}}, 2},
 		{"scanner unplugged", func(m *Model) { m.scannerOK["serial:/dev/ttyACM0"] = false },
-			[][]string{{strScannerDown, strScannerDownShort}, {"inside 7"}, {"3 to upload", "3 unsent"}}, 2},
+			[][]string{{english(catalog.ScannerDown), english(catalog.ScannerDownShort)}, {"inside 7"}, {"3 to upload", "3 unsent"}}, 2},
 		{"everything wrong", func(m *Model) {
 			m.scannerOK["serial:/dev/ttyACM0"] = false
 			m.stats.Snapshot.Stale = true
 			m.clock.Behind = true
 			m.sync = kiosk.SyncState{Connectivity: kiosk.Offline}
 			m.opt.Demo = true
-		}, [][]string{{strScannerDown, strScannerDownShort}, {strClockWrong}, {"DATA STALE", "STALE"}, {strOffline}, {strDemo}, {"inside 7"}}, 3},
+		}, [][]string{{english(catalog.ScannerDown), english(catalog.ScannerDownShort)}, {english(catalog.ClockWrong)}, {"DATA STALE", "STALE"}, {english(catalog.Offline)}, {english(catalog.Demo)}, {"inside 7"}}, 3},
 		{"data too old, uploads overdue", func(m *Model) {
 			m.stats.Snapshot.TooOld = true
 			m.sync = kiosk.SyncState{Connectivity: kiosk.Online, UploadOverdue: true}
 		}, [][]string{{"DATA TOO OLD", "TOO OLD"}, {"UPLOADS OVERDUE", "UNSENT!"}, {"inside 7"}}, 2},
-		{"no data", func(m *Model) { m.stats.Snapshot = kiosk.SnapshotStatus{} }, [][]string{{strNoData, strNoDataShort}, {"inside 7"}}, 2},
-		{"clock jumped", func(m *Model) { m.clock.Jumped = true }, [][]string{{strClockJumped}, {"inside 7"}}, 2},
+		{"no data", func(m *Model) { m.stats.Snapshot = kiosk.SnapshotStatus{} }, [][]string{{english(catalog.NoData), english(catalog.NoDataShort)}, {"inside 7"}}, 2},
+		{"clock jumped", func(m *Model) { m.clock.Jumped = true }, [][]string{{english(catalog.ClockJumped)}, {"inside 7"}}, 2},
 	}
 	for _, tt := range tests {
 		for _, sz := range [][2]int{{32, 10}, {40, 12}, {80, 24}, {120, 40}, {200, 60}} {
-			m := New(context.Background(), Options{Title: "cinema · north · entry", Sync: kiosk.NoSyncStatus{}})
+			m := New(context.Background(), Options{Lock: enLock(), Title: "cinema · north · entry", Sync: kiosk.NoSyncStatus{}})
 			m.width, m.height = sz[0], sz[1]
 			m.stats = kiosk.Stats{Snapshot: snap, Counters: store.Counters{Inside: 7, Entries: 9, Exits: 2}, Pending: 3}
 			tt.set(m)
@@ -87,14 +88,14 @@ func TestStatusBarKeepsWhatMatters(t *testing.T) {
 // TestStatusBarReadsSync: the sync state comes through Options.Sync and
 // is read on the clock tick.
 func TestStatusBarReadsSync(t *testing.T) {
-	m := New(context.Background(), Options{Sync: fakeSync{Connectivity: kiosk.Revoked}})
+	m := New(context.Background(), Options{Lock: enLock(), Sync: fakeSync{Connectivity: kiosk.Revoked}})
 	m.width = 80
-	if text := strings.Join(m.statusBar(), "\n"); !strings.Contains(text, strRevoked) {
+	if text := strings.Join(m.statusBar(), "\n"); !strings.Contains(text, english(catalog.Revoked)) {
 		t.Errorf("revoked kiosk: bar says %q", text)
 	}
-	m2 := New(context.Background(), Options{})
+	m2 := New(context.Background(), Options{Lock: enLock()})
 	m2.width = 80
-	if text := strings.Join(m2.statusBar(), "\n"); !strings.Contains(text, strNoHub) {
+	if text := strings.Join(m2.statusBar(), "\n"); !strings.Contains(text, english(catalog.NoHub)) {
 		t.Errorf("no sync client: bar says %q", text)
 	}
 }

@@ -173,7 +173,7 @@ func TestVerdictInkOnScreen(t *testing.T) {
 	}{{"xterm-256color", xtermPalette}, {"linux", vgaPalette}} {
 		for name, r := range verdicts {
 			for _, sz := range [][2]int{{40, 12}, {80, 24}, {200, 60}} {
-				m := New(context.Background(), Options{})
+				m := New(context.Background(), Options{Lock: enLock()})
 				m.Update(tea.EnvMsg{"TERM=" + tt.term})
 				m.Update(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
 				m.last = r

@@ -17,6 +17,7 @@ import (
 	"github.com/doorcheck/doorcheck/kiosk/demo"
 	"github.com/doorcheck/doorcheck/kiosk/policy"
 	"github.com/doorcheck/doorcheck/kiosk/store"
+	"github.com/doorcheck/doorcheck/kiosk/tui/catalog"
 	"github.com/doorcheck/doorcheck/scanner"
 	"github.com/doorcheck/doorcheck/scanner/layout"
 	"github.com/doorcheck/doorcheck/scanner/wedge"
@@ -88,9 +89,17 @@ func newHarness(t *testing.T, now func() time.Time) *harness {
 		Location: time.UTC,
 		Now:      now,
 		Title:    "cinema · north · entry",
+		Lock:     enLock(),
 	})
 	return h
 }
+
+// enLock is the English-only screen most tests run with: their texts are
+// English. The kk and ru screens have goldens of their own.
+func enLock() LockOptions { return LockOptions{Languages: []catalog.Lang{catalog.EN}} }
+
+// english is key k in English.
+func english(k catalog.Key, args ...any) string { return catalog.New(catalog.EN).Text(k, args...) }
 
 // start runs the loop, sending each result to the screen with send.
 func (h *harness) start(send func(tea.Msg)) {

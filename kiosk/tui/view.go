@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/doorcheck/doorcheck/kiosk"
+	"github.com/doorcheck/doorcheck/kiosk/tui/catalog"
 	"github.com/doorcheck/doorcheck/scanner/sanitize"
 )
 
@@ -24,22 +25,23 @@ func (m *Model) View() tea.View {
 	return v
 }
 
-// title names the verdict on screen in the terminal's title, for desktop
-// terminals, screen readers and tests; the big letters are not text.
+// title names the verdict on screen in the terminal's title, in every
+// configured language, for desktop terminals, screen readers and tests;
+// the big letters are not text.
 func (m *Model) title() string {
 	if m.last == nil {
 		return "doorcheck"
 	}
 	if m.last.Err != nil && !m.last.Verdict.Recorded {
-		return "doorcheck: " + strCannotRecord
+		return "doorcheck: " + m.tr1(catalog.CannotRecord)
 	}
-	return "doorcheck: " + decisionWord(m.last.Verdict)
+	return "doorcheck: " + m.tr1(decisionKey(m.last.Verdict))
 }
 
 // manualField draws the manual field. The assembler lets into it only
 // what an IIN can hold; it is escaped all the same, as everything typed.
 func (m *Model) manualField() string {
-	return strManualPrompt + sanitize.Escape(m.manual) + "█"
+	return m.tx(catalog.ManualPrompt) + sanitize.Escape(m.manual) + "█"
 }
 
 // place centres content in a w×h area filled with style's background,
@@ -60,8 +62,9 @@ func (m *Model) verdictView(r kiosk.Result, h int) string {
 	k := m.theme.neutral
 	var lines []string
 	switch {
-	case r.Err != nil && !v.Recorded && v.Decision != "" && r.Source != "undo":
-		lines = []string{strCannotRecord, "", strCannotRecordHn, "", sanitize.Escape(r.Err.Error())}
+	case failedToRecord(r):
+		lines = append(append(m.tr(catalog.CannotRecord), ""), m.tr(catalog.CannotRecordHint)...)
+		lines = append(lines, "", sanitize.Escape(r.Err.Error()))
 		k = m.theme.alarm
 	case r.Err != nil:
 		lines = []string{sanitize.Escape(r.Err.Error())}
@@ -69,18 +72,27 @@ func (m *Model) verdictView(r kiosk.Result, h int) string {
 		if v.HasStatus && v.Decision != kiosk.Undone {
 			k = m.theme.status(v.Status)
 		}
+		// Under the block letters: the word in every language, the
+		// status, the reasons with their details, the footer.
 		var rest []string
+		if words := m.tr(decisionKey(v)); len(words) > 1 {
+			rest = append(rest, fitLangs(m.width, words))
+		}
 		if v.HasStatus {
-			rest = append(rest, "", strings.ToUpper(v.StatusName()))
+			rest = append(rest, "", m.fit(m.width, catalog.StatusKey(v.Status)))
 		}
 		if len(v.Reasons) > 0 {
 			rest = append(rest, "")
+			d := m.details(v)
+			// A wall screen stacks a reason's languages when they do
+			// not fit on one line; a smaller one shows the first.
+			stack := h >= 40
 			for _, c := range v.Reasons {
-				rest = append(rest, reasonLine(v, c, m.opt.Location))
+				rest = append(rest, m.reasonLines(c, d, m.width, stack)...)
 			}
 		}
 		if v.Repeat {
-			rest = append(rest, "", strRepeat)
+			rest = append(rest, "", m.fit(m.width, catalog.Repeat))
 		}
 		rest = append(rest, "", m.verdictFooter(v))
 		head, big := m.headline(v, h-len(rest))
@@ -100,16 +112,23 @@ func (m *Model) verdictView(r kiosk.Result, h int) string {
 // letters that fit the width and rows (at most headlineShare of the
 // screen, so the reasons below stay in proportion), and as plain text
 // when none do.
+//
+// The word is the first configured language's the block font can draw
+// (the others are written under it, see verdictView); plain text is the
+// first language's.
 func (m *Model) headline(v kiosk.Verdict, rows int) (string, bool) {
-	word := decisionWord(v)
+	all := m.tr(decisionKey(v))
+	word := all[0]
 	sym, plain := m.symbol(v)
 	rows = min(rows, max(m.height*headlineShare/100, minHeadlineRows))
-	words := strings.Fields(word)
-	if sym != 0 {
-		words = append([]string{string(sym)}, words...)
-	}
-	if big, ok := bigText(words, m.width, rows); ok {
-		return big, true
+	for _, w := range all {
+		words := strings.Fields(w)
+		if sym != 0 {
+			words = append([]string{string(sym)}, words...)
+		}
+		if big, ok := bigText(words, m.width, rows); ok {
+			return big, true
+		}
 	}
 	if plain != "" {
 		return plain + " " + word, false
@@ -146,16 +165,16 @@ func (m *Model) verdictFooter(v kiosk.Verdict) string {
 	loc := m.opt.Location
 	parts := []string{v.At.In(loc).Format("15:04:05")}
 	if v.IINLast4 != "" {
-		parts = append(parts, t(keyVerdictIIN, sanitize.Escape(v.IINLast4)))
+		parts = append(parts, m.tx(catalog.Subject, sanitize.Escape(v.IINLast4)))
 	}
 	if !v.PassUntil.IsZero() {
-		parts = append(parts, t(keyVerdictWindow, shortTime(v.PassFrom, v.At, loc), shortTime(v.PassUntil, v.At, loc)))
+		parts = append(parts, m.tx(catalog.PassWindow, shortTime(v.PassFrom, v.At, loc), shortTime(v.PassUntil, v.At, loc)))
 	}
 	if !v.StatusUntil.IsZero() && v.HasStatus {
-		parts = append(parts, t(keyVerdictUntil, shortTime(v.StatusUntil, v.At, loc)))
+		parts = append(parts, m.tx(catalog.StatusUntil, shortTime(v.StatusUntil, v.At, loc)))
 	}
 	if v.SnapshotVersion != 0 {
-		parts = append(parts, t(keyVerdictData, v.SnapshotVersion))
+		parts = append(parts, m.tx(catalog.DataVer, v.SnapshotVersion))
 	}
 	return strings.Join(parts, " · ")
 }
@@ -179,8 +198,8 @@ func (m *Model) bottomLines() []string {
 	if m.last != nil && m.manual != "" && m.dialog == nil {
 		// Someone is typing while a verdict shows: keep their text visible.
 		field := m.manualField()
-		if m.manualHint != "" {
-			field += " " + m.manualHint
+		if hint := m.refusedText(); hint != "" {
+			field += " " + hint
 		}
 		lines = append(lines, ansi.Truncate(field, m.width, "…"))
 	}

@@ -10,6 +10,7 @@ package catalog
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -40,59 +41,104 @@ func ParseLang(s string) (Lang, error) {
 // Key names one screen string.
 type Key string
 
-// tables maps each language to its strings. Values are fmt formats when
-// the key takes arguments; every language takes the same verbs in the
-// same order (the test checks).
-func table(l Lang) map[Key]string {
+// Catalog is the catalogue in a screen's languages: every language's
+// strings and reason descriptions, built once (New), and the order the
+// screen shows them in. It is a value the screen holds, not package
+// state: nothing in this package changes after New.
+type Catalog struct {
+	langs   []Lang
+	text    map[Lang]map[Key]string
+	reasons map[Lang]reasonText
+}
+
+// New returns the catalogue showing langs, in that order; none (or none
+// known) shows all three (Langs). A language listed twice is shown once.
+func New(langs ...Lang) *Catalog {
+	c := &Catalog{text: map[Lang]map[Key]string{}, reasons: map[Lang]reasonText{}}
+	for _, l := range Langs() {
+		c.text[l], c.reasons[l] = tableOf(l), reasonsOf(l)
+	}
+	return c.order(langs)
+}
+
+// order is c showing langs.
+func (c *Catalog) order(langs []Lang) *Catalog {
+	var keep []Lang
+	for _, l := range langs {
+		if _, ok := c.text[l]; ok && !slices.Contains(keep, l) {
+			keep = append(keep, l)
+		}
+	}
+	if len(keep) == 0 {
+		keep = Langs()
+	}
+	return &Catalog{langs: keep, text: c.text, reasons: c.reasons}
+}
+
+// WithLangs is the same catalogue showing langs instead (a settings
+// screen reorders the languages for a session); c is unchanged.
+func (c *Catalog) WithLangs(langs ...Lang) *Catalog { return c.order(langs) }
+
+// Langs returns the languages shown, in order.
+func (c *Catalog) Langs() []Lang { return slices.Clone(c.langs) }
+
+// First is the first language shown: the one a line too long for all of
+// them is shown in.
+func (c *Catalog) First() Lang { return c.langs[0] }
+
+// Has reports whether language l has key k of its own (no fallback).
+func (c *Catalog) Has(l Lang, k Key) bool {
+	s, ok := c.text[l][k]
+	return ok && strings.TrimSpace(s) != ""
+}
+
+// tableOf returns language l's strings, made afresh. Values are fmt
+// formats when the key takes arguments; every language takes the same
+// verbs in the same order (the test checks).
+func tableOf(l Lang) map[Key]string {
 	switch l {
 	case KK:
-		return kk
+		return kkTable()
 	case RU:
-		return ru
+		return ruTable()
 	}
-	return en
+	return enTable()
 }
 
 // Lookup returns key k in language l, formatted with args. A key a
 // language lacks falls back to English and then to the key's own name,
 // so a screen never goes blank; the test keeps that from happening.
-func Lookup(l Lang, k Key, args ...any) string {
-	s, ok := table(l)[k]
+func (c *Catalog) Lookup(l Lang, k Key, args ...any) string {
+	s, ok := c.text[l][k]
 	if !ok {
-		if s, ok = en[k]; !ok {
+		if s, ok = c.text[EN][k]; !ok {
 			s = string(k)
 		}
 	}
 	if len(args) == 0 {
 		return s
 	}
-	return fmt.Sprintf(s, args...)
+	return sprintf(s, args...)
 }
 
-// All returns key k in each of langs, in order, with duplicates (the same
-// text in two languages, such as a number) shown once.
-func All(langs []Lang, k Key, args ...any) []string {
-	out := make([]string, 0, len(langs))
-	for _, l := range langs {
-		s := Lookup(l, k, args...)
-		if !contains(out, s) {
+// Text is key k in the first language.
+func (c *Catalog) Text(k Key, args ...any) string { return c.Lookup(c.First(), k, args...) }
+
+// All returns key k in each language shown, in order, with duplicates
+// (the same text in two languages, such as a number) shown once.
+func (c *Catalog) All(k Key, args ...any) []string {
+	out := make([]string, 0, len(c.langs))
+	for _, l := range c.langs {
+		s := c.Lookup(l, k, args...)
+		if !slices.Contains(out, s) {
 			out = append(out, s)
 		}
 	}
 	return out
 }
 
-// Join is All joined with sep, for a line that shows every configured
-// language together ("КІРІҢІЗ · ПРОХОДИТЕ · ENTER").
-func Join(langs []Lang, sep string, k Key, args ...any) string {
-	return strings.Join(All(langs, k, args...), sep)
-}
-
-func contains(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
+// Join is All joined with sep, for a line that shows every language
+// together ("КІРІҢІЗ · ПРОХОДИТЕ · ENTER").
+func (c *Catalog) Join(sep string, k Key, args ...any) string {
+	return strings.Join(c.All(k, args...), sep)
 }

@@ -21,11 +21,22 @@ import (
 // checked without anyone remembering to list it.
 func constsOf(t *testing.T, dir, typ string) []string {
 	t.Helper()
+	var out []string
+	for _, v := range constMap(t, dir, typ) {
+		out = append(out, v)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// constMap is constsOf by constant name.
+func constMap(t *testing.T, dir, typ string) map[string]string {
+	t.Helper()
 	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []string
+	out := map[string]string{}
 	fset := token.NewFileSet()
 	for _, name := range files {
 		if strings.HasSuffix(name, "_test.go") {
@@ -45,13 +56,13 @@ func constsOf(t *testing.T, dir, typ string) []string {
 				if id, ok := vs.Type.(*ast.Ident); !ok || id.Name != typ {
 					continue
 				}
-				for _, v := range vs.Values {
+				for i, v := range vs.Values {
 					lit, ok := v.(*ast.BasicLit)
 					if !ok || lit.Kind != token.STRING {
 						t.Fatalf("%s: a %s constant that is not a string literal", name, typ)
 					}
 					s, _ := strconv.Unquote(lit.Value)
-					out = append(out, s)
+					out[vs.Names[i].Name] = s
 				}
 			}
 		}
@@ -60,6 +71,60 @@ func constsOf(t *testing.T, dir, typ string) []string {
 		t.Fatalf("no %s constants in %s", typ, dir)
 	}
 	return out
+}
+
+// TestEveryKeyTheScreenUsesExists reads the screen's own source
+// (kiosk/tui, tests aside) for every catalog.X it names and fails when X
+// is a key some language lacks, and when the screen makes a key from a
+// string (catalog.Key(...)), which no test could check. Together with
+// TestEveryLanguageHasEveryKey it means a page cannot show a word that
+// is missing in any language.
+func TestEveryKeyTheScreenUsesExists(t *testing.T) {
+	keys := constMap(t, ".", "Key")
+	files, err := filepath.Glob(filepath.Join("..", "*.go"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no screen sources: %v", err)
+	}
+	c := New()
+	used := 0
+	fset := token.NewFileSet()
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.CallExpr:
+				if sel, ok := n.Fun.(*ast.SelectorExpr); ok && isCatalog(sel) && sel.Sel.Name == "Key" {
+					t.Errorf("%s: catalog.Key(...) makes a key no test checks", fset.Position(n.Pos()))
+				}
+			case *ast.SelectorExpr:
+				k, ok := keys[n.Sel.Name]
+				if !ok || !isCatalog(n) {
+					return true
+				}
+				used++
+				for _, l := range Langs() {
+					if !c.Has(l, Key(k)) {
+						t.Errorf("%s: %s lacks key %s (catalog.%s)", fset.Position(n.Pos()), l, k, n.Sel.Name)
+					}
+				}
+			}
+			return true
+		})
+	}
+	if used < 50 {
+		t.Errorf("the screen names only %d catalogue keys: is it still wired to the catalogue?", used)
+	}
+}
+
+func isCatalog(sel *ast.SelectorExpr) bool {
+	id, ok := sel.X.(*ast.Ident)
+	return ok && id.Name == "catalog"
 }
 
 var verb = regexp.MustCompile(`%[-+# 0]*[0-9]*(\.[0-9]+)?[a-zA-Z]`)
@@ -71,8 +136,9 @@ func verbs(s string) []string { return verb.FindAllString(s, -1) }
 // than English does.
 func TestEveryLanguageHasEveryKey(t *testing.T) {
 	keys := constsOf(t, ".", "Key")
+	en := enTable()
 	for _, l := range Langs() {
-		tab := table(l)
+		tab := tableOf(l)
 		for _, k := range keys {
 			s, ok := tab[Key(k)]
 			switch {
@@ -97,30 +163,32 @@ func TestEveryLanguageHasEveryKey(t *testing.T) {
 // takes other arguments than English's.
 func TestEveryReasonDescribed(t *testing.T) {
 	codes := constsOf(t, filepath.Join("..", "..", "..", "sync", "reason"), "Code")
+	c := New()
+	en := enReasons()
 	full := Details{ExpiredAgo: 12 * time.Minute, ValidIn: 3 * time.Hour, FirstEntryAt: "14:05", Inside: 250, Capacity: 250, DataAge: 72 * time.Hour}
 	for _, l := range Langs() {
-		rt := reasons(l)
-		for _, c := range codes {
-			code := reason.Code(c)
+		rt := reasonsOf(l)
+		for _, cs := range codes {
+			code := reason.Code(cs)
 			s, ok := rt.plain[code]
 			if !ok || strings.TrimSpace(s) == "" {
-				t.Errorf("%s: reason %s has no description", l, c)
+				t.Errorf("%s: reason %s has no description", l, cs)
 			}
-			if _, hasArgs := detailArgs(l, code, full); hasArgs {
+			if _, hasArgs := c.detailArgs(l, code, full); hasArgs {
 				f, ok := rt.detailed[code]
 				if !ok {
-					t.Errorf("%s: reason %s has details but no detailed form", l, c)
-				} else if !slices.Equal(verbs(f), verbs(enReasons.detailed[code])) {
-					t.Errorf("%s: reason %s detailed form takes %v, English %v", l, c, verbs(f), verbs(enReasons.detailed[code]))
+					t.Errorf("%s: reason %s has details but no detailed form", l, cs)
+				} else if !slices.Equal(verbs(f), verbs(en.detailed[code])) {
+					t.Errorf("%s: reason %s detailed form takes %v, English %v", l, cs, verbs(f), verbs(en.detailed[code]))
 				}
-				if got := Reason(l, code, full); strings.Contains(got, "%!") {
-					t.Errorf("%s: reason %s: bad format: %q", l, c, got)
+				if got := c.Reason(l, code, full); strings.Contains(got, "%!") {
+					t.Errorf("%s: reason %s: bad format: %q", l, cs, got)
 				}
 			}
 		}
-		for c := range rt.detailed {
-			if _, ok := detailArgs(l, c, full); !ok {
-				t.Errorf("%s: detailed form of %s is never used", l, c)
+		for code := range rt.detailed {
+			if _, ok := c.detailArgs(l, code, full); !ok {
+				t.Errorf("%s: detailed form of %s is never used", l, code)
 			}
 		}
 	}
@@ -143,8 +211,9 @@ func TestReason(t *testing.T) {
 		{EN, reason.NotYetValid, Details{ValidIn: 2*time.Hour + 5*time.Minute}, "pass is not valid yet: starts in 2 h 5 min"},
 		{KK, reason.Code("from_the_future"), Details{}, "from_the_future"},
 	}
+	c := New()
 	for _, tt := range tests {
-		if got := Reason(tt.l, tt.c, tt.d); got != tt.want {
+		if got := c.Reason(tt.l, tt.c, tt.d); got != tt.want {
 			t.Errorf("Reason(%s, %s) = %q, want %q", tt.l, tt.c, got, tt.want)
 		}
 	}
@@ -162,16 +231,26 @@ func TestLookup(t *testing.T) {
 		{RU, PINWrong, []any{3}, "Неверный PIN: осталось попыток 3"},
 		{EN, Key("no_such_key"), nil, "no_such_key"},
 	}
+	c := New()
 	for _, tt := range tests {
-		if got := Lookup(tt.l, tt.k, tt.args...); got != tt.want {
+		if got := c.Lookup(tt.l, tt.k, tt.args...); got != tt.want {
 			t.Errorf("Lookup(%s, %s) = %q, want %q", tt.l, tt.k, got, tt.want)
 		}
 	}
-	if got := Join([]Lang{KK, RU, EN}, " · ", HelpHintShort); got != "F1" {
+	if got := New(KK, RU, EN).Join(" · ", HelpHintShort); got != "F1" {
 		t.Errorf("Join shows the same text twice: %q", got)
 	}
-	if got := Join([]Lang{KK, EN}, " / ", Deny); got != "ТОҚТАҢЫЗ / STOP" {
+	if got := New(KK, EN).Join(" / ", Deny); got != "ТОҚТАҢЫЗ / STOP" {
 		t.Errorf("Join = %q", got)
+	}
+	if got := New(EN, KK).WithLangs(RU, RU).Langs(); !slices.Equal(got, []Lang{RU}) {
+		t.Errorf("WithLangs = %v", got)
+	}
+	if got := New().Langs(); !slices.Equal(got, Langs()) {
+		t.Errorf("New() shows %v", got)
+	}
+	if got := New(RU, EN).Reasons(reason.Full, Details{Inside: 250, Capacity: 250}); !slices.Equal(got, []string{"мест нет 250/250", "venue is full 250/250"}) {
+		t.Errorf("Reasons = %q", got)
 	}
 }
 

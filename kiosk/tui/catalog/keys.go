@@ -156,4 +156,35 @@ const (
 	DurHoursM  Key = "dur_hours_m" // hours, minutes (int, int)
 	DurMinutes Key = "dur_minutes" // minutes (int)
 	DurSeconds Key = "dur_seconds" // seconds (int)
+
+	// Added with the screens wired to the catalogue.
+	HelpScan             Key = "help_scan"
+	HelpType             Key = "help_type"
+	KeyBack              Key = "key_back"
+	KeySamples           Key = "key_samples"
+	KeyLangOrder         Key = "key_lang_order"
+	DemoBanner           Key = "demo_banner"
+	DemoMore             Key = "demo_more"
+	ManualTitle          Key = "manual_title"
+	ManualKeys           Key = "manual_keys"
+	ManualTooLong        Key = "manual_too_long"
+	ManualBack           Key = "manual_back"
+	ManualRefusedLetters Key = "manual_refused_letters"
+	ManualRefusedLong    Key = "manual_refused_long"
+	ManualDiscarded      Key = "manual_discarded"
+	ScanDiscarded        Key = "scan_discarded"
+	StatsUndos           Key = "stats_undos"
+	PassWindow           Key = "pass_window"
+	StatusUntil          Key = "status_until"
+	SettingsVenue        Key = "settings_venue"
+	SettingsDoor         Key = "settings_door"
+	SettingsDirection    Key = "settings_direction"
+	SettingsLanguages    Key = "settings_languages"
+	SettingsSnapshot     Key = "settings_snapshot"
+	SettingsStore        Key = "settings_store"
+	SettingsHub          Key = "settings_hub"
+	SettingsNotSet       Key = "settings_not_set"
+	SettingsSessionOnly  Key = "settings_session_only"
+	DirectionFixed       Key = "direction_fixed"
+	DirectionFailed      Key = "direction_failed"
 )

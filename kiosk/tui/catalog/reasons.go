@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"slices"
 	"time"
 
 	"github.com/doorcheck/doorcheck/sync/reason"
@@ -29,65 +30,78 @@ type reasonText struct {
 	detailed map[reason.Code]string
 }
 
-func reasons(l Lang) reasonText {
+// reasonsOf returns language l's reason descriptions, made afresh.
+func reasonsOf(l Lang) reasonText {
 	switch l {
 	case KK:
-		return kkReasons
+		return kkReasons()
 	case RU:
-		return ruReasons
+		return ruReasons()
 	}
-	return enReasons
+	return enReasons()
 }
 
 // Reason describes code c in language l, with d's details when c has a
 // detailed form and d carries them. An unknown code describes itself, so
 // a code newer than the catalogue still shows (the test keeps the
 // catalogue complete).
-func Reason(l Lang, c reason.Code, d Details) string {
-	t := reasons(l)
+func (cat *Catalog) Reason(l Lang, c reason.Code, d Details) string {
+	t := cat.reasons[l]
 	if f, ok := t.detailed[c]; ok {
-		if args, ok := detailArgs(l, c, d); ok {
+		if args, ok := cat.detailArgs(l, c, d); ok {
 			return sprintf(f, args...)
 		}
 	}
 	if s, ok := t.plain[c]; ok {
 		return s
 	}
-	if s, ok := enReasons.plain[c]; ok {
+	if s, ok := cat.reasons[EN].plain[c]; ok {
 		return s
 	}
 	return string(c)
 }
 
+// Reasons describes code c with d's details in each language shown, in
+// order, duplicates once.
+func (cat *Catalog) Reasons(c reason.Code, d Details) []string {
+	out := make([]string, 0, len(cat.langs))
+	for _, l := range cat.langs {
+		if s := cat.Reason(l, c, d); !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 // detailArgs returns the arguments of c's detailed form, and false when d
 // does not hold them.
-func detailArgs(l Lang, c reason.Code, d Details) ([]any, bool) {
+func (cat *Catalog) detailArgs(l Lang, c reason.Code, d Details) ([]any, bool) {
 	switch c {
 	case reason.Expired:
-		return []any{Duration(l, d.ExpiredAgo)}, d.ExpiredAgo > 0
+		return []any{cat.Duration(l, d.ExpiredAgo)}, d.ExpiredAgo > 0
 	case reason.NotYetValid:
-		return []any{Duration(l, d.ValidIn)}, d.ValidIn > 0
+		return []any{cat.Duration(l, d.ValidIn)}, d.ValidIn > 0
 	case reason.Reentry:
 		return []any{d.FirstEntryAt}, d.FirstEntryAt != ""
 	case reason.Full:
 		return []any{d.Inside, d.Capacity}, d.Capacity > 0
 	case reason.StaleSnapshot, reason.DataTooOld:
-		return []any{Duration(l, d.DataAge)}, d.DataAge > 0
+		return []any{cat.Duration(l, d.DataAge)}, d.DataAge > 0
 	}
 	return nil, false
 }
 
 // Duration renders d the way people say it: "3 days", "2 h 5 min".
-func Duration(l Lang, d time.Duration) string {
+func (c *Catalog) Duration(l Lang, d time.Duration) string {
 	switch {
 	case d >= 48*time.Hour:
-		return Lookup(l, DurDays, int(d/(24*time.Hour)))
+		return c.Lookup(l, DurDays, int(d/(24*time.Hour)))
 	case d >= time.Hour:
-		return Lookup(l, DurHoursM, int(d/time.Hour), int(d%time.Hour/time.Minute))
+		return c.Lookup(l, DurHoursM, int(d/time.Hour), int(d%time.Hour/time.Minute))
 	case d >= time.Minute:
-		return Lookup(l, DurMinutes, int(d/time.Minute))
+		return c.Lookup(l, DurMinutes, int(d/time.Minute))
 	}
-	return Lookup(l, DurSeconds, int(d/time.Second))
+	return c.Lookup(l, DurSeconds, int(d/time.Second))
 }
 
 // StatusKey is the key of a status colour's name.
