@@ -17,8 +17,8 @@ import (
 	"github.com/creack/pty"
 
 	"github.com/doorcheck/doorcheck/kiosk"
-	"github.com/doorcheck/doorcheck/kiosk/tui/catalog"
 	"github.com/doorcheck/doorcheck/kiosk/demo"
+	"github.com/doorcheck/doorcheck/kiosk/tui/catalog"
 	"github.com/doorcheck/doorcheck/scanner"
 	"github.com/doorcheck/doorcheck/scanner/layout"
 	"github.com/doorcheck/doorcheck/scanner/sanitize"
