@@ -17,6 +17,10 @@ const KindDCC PayloadKind = "dcc"
 type DCCSettings struct {
 	Verifier dcc.Verifier
 	Rules    dcc.Rules
+	// Trust, when set, is the trust list to verify against instead of
+	// Verifier.Trust: the hub's once installed, else the local one
+	// (DCCTrust's precedence).
+	Trust *DCCTrust
 }
 
 // isDCC tells whether this kiosk routes payload to the DCC path.
@@ -31,7 +35,11 @@ func (c *Checker) isDCC(payload string) bool {
 // the certificate itself is kept. The result's end time is when the rule
 // that admitted it stops counting.
 func (c *Checker) verifyDCC(payload string, now time.Time, h wire.SubjectHasher) (wire.SubjectKey, time.Time, *pass.Error) {
-	res, err := c.set.DCC.Verifier.Verify(payload, now)
+	v := c.set.DCC.Verifier
+	if c.set.DCC.Trust != nil {
+		v.Trust = c.set.DCC.Trust.List()
+	}
+	res, err := v.Verify(payload, now)
 	if err != nil {
 		return wire.SubjectKey{}, time.Time{}, dccError(err)
 	}
