@@ -72,29 +72,139 @@ type Conflict struct {
 	At    time.Time `json:"at"`
 }
 
-// Report sizes.
+// Report sizes and rules.
 const (
+	// DisciplineDays is the window a report reads: its day and the days
+	// before it.
 	DisciplineDays = 7
-	rankSize       = 10
-	suspendAfter   = 3
-	warnAfter      = 2
+	// RankSize is how many leaders and outsiders a report lists.
+	RankSize = 10
+	// IdleSuspendDays and IdleWarnDays: a venue without scans for this many
+	// days up to the report day is listed for suspension or warned.
+	IdleSuspendDays = 3
+	IdleWarnDays    = 2
 )
 
-// BuildReport computes the report of a venue-local day (YYYY-MM-DD).
-func BuildReport(ctx context.Context, st Storage, day string) (*Report, error) {
+// ReportWindow is what one report reads: the venue-local days First
+// through Day (DisciplineDays of them), of the visits whose recorded time
+// lies in [From, To). Day is venue-local and At is UTC; a day's visits lie
+// within a day and a half of its UTC midnight on either side for every
+// time zone, so From and To bound the read (and, on PostgreSQL, the
+// partitions it touches) without losing a visit.
+type ReportWindow struct {
+	Day, First time.Time // midnight UTC of the dates
+	From, To   time.Time
+}
+
+// NewReportWindow returns the window of the report of day (YYYY-MM-DD).
+func NewReportWindow(day string) (ReportWindow, error) {
 	d, err := time.Parse(time.DateOnly, day)
 	if err != nil {
-		return nil, fmt.Errorf("day %q: want YYYY-MM-DD", day)
+		return ReportWindow{}, fmt.Errorf("day %q: want YYYY-MM-DD", day)
 	}
 	first := d.AddDate(0, 0, -(DisciplineDays - 1))
+	return ReportWindow{Day: d, First: first, From: first.Add(-36 * time.Hour), To: d.Add(60 * time.Hour)}, nil
+}
+
+// Reporter is a Storage that computes the report's parts itself: the
+// PostgreSQL backend does, in SQL over the day partitions. BuildReport
+// uses it when the storage has it; otherwise (bbolt) it computes the
+// report in Go from Storage.Visits (ScanReport). Both give the same
+// report; sync/hub/storagetest asserts it on every backend.
+type Reporter interface {
+	// ReportVenueDays returns one VenueDay per venue with visits on
+	// w.Day, ordered by venue (byte order), its maps non-nil.
+	ReportVenueDays(ctx context.Context, w ReportWindow) ([]VenueDay, error)
+	// ReportIdle returns the fleet's venues without scans for
+	// IdleWarnDays or more up to w.Day (at most DisciplineDays counted),
+	// most idle first, then by venue.
+	ReportIdle(ctx context.Context, w ReportWindow) ([]IdleVenue, error)
+	// ReportDiscipline returns the RankSize best and worst venues of the
+	// fleet by DisciplineScore over the window (see Report).
+	ReportDiscipline(ctx context.Context, w ReportWindow) (leaders, outsiders []Discipline, err error)
+	// ReportConflicts returns the conflicts of w.Day, ordered by time.
+	ReportConflicts(ctx context.Context, w ReportWindow) ([]Conflict, error)
+}
+
+// DisciplineScore is a venue's score from its days with scans, scans and
+// not-verified scans over DisciplineDays.
+func DisciplineScore(venue string, daysWithScans, scans, notVerified int) Discipline {
+	s := Discipline{Venue: venue, DaysWithScans: daysWithScans, Scans: scans}
+	if scans > 0 {
+		s.NotVerifiedRate = float64(notVerified) / float64(scans)
+	}
+	s.Score = float64(daysWithScans) / DisciplineDays * (1 - s.NotVerifiedRate)
+	return s
+}
+
+// IdleLevel is the idle list's level for days without scans ("" below
+// IdleWarnDays).
+func IdleLevel(daysIdle int) string {
+	switch {
+	case daysIdle >= IdleSuspendDays:
+		return "suspend"
+	case daysIdle >= IdleWarnDays:
+		return "warning"
+	}
+	return ""
+}
+
+// BuildReport computes the report of a venue-local day (YYYY-MM-DD): by
+// the storage's Reporter when it has one, else by ScanReport.
+func BuildReport(ctx context.Context, st Storage, day string) (*Report, error) {
+	r, ok := st.(Reporter)
+	if !ok {
+		return ScanReport(ctx, st, day)
+	}
+	w, err := NewReportWindow(day)
+	if err != nil {
+		return nil, err
+	}
+	rep := &Report{Day: day, DisciplineDays: DisciplineDays}
+	if rep.Days, err = r.ReportVenueDays(ctx, w); err != nil {
+		return nil, fmt.Errorf("report of %s, venue days: %w", day, err)
+	}
+	if rep.Idle, err = r.ReportIdle(ctx, w); err != nil {
+		return nil, fmt.Errorf("report of %s, idle venues: %w", day, err)
+	}
+	if rep.Leaders, rep.Outsiders, err = r.ReportDiscipline(ctx, w); err != nil {
+		return nil, fmt.Errorf("report of %s, discipline: %w", day, err)
+	}
+	if rep.Conflicts, err = r.ReportConflicts(ctx, w); err != nil {
+		return nil, fmt.Errorf("report of %s, conflicts: %w", day, err)
+	}
+	if rep.Days == nil {
+		rep.Days = []VenueDay{}
+	}
+	if rep.Idle == nil {
+		rep.Idle = []IdleVenue{}
+	}
+	if rep.Leaders == nil {
+		rep.Leaders = []Discipline{}
+	}
+	if rep.Outsiders == nil {
+		rep.Outsiders = []Discipline{}
+	}
+	if rep.Conflicts == nil {
+		rep.Conflicts = []Conflict{}
+	}
+	return rep, nil
+}
+
+// ScanReport computes the report of a venue-local day (YYYY-MM-DD) in Go
+// from Storage.Visits and Storage.Conflicts, whatever the backend: the
+// bbolt backend's report, and the reference the SQL reports are tested
+// against.
+func ScanReport(ctx context.Context, st Storage, day string) (*Report, error) {
+	w, err := NewReportWindow(day)
+	if err != nil {
+		return nil, err
+	}
+	d, first, from, to := w.Day, w.First, w.From, w.To
 	days := map[string]bool{}
 	for t := first; !t.After(d); t = t.AddDate(0, 0, 1) {
 		days[t.Format(time.DateOnly)] = true
 	}
-	// Day is venue-local; At is UTC. A day's visits lie within a day and
-	// a half of its UTC midnight on either side for every time zone.
-	from, to := first.Add(-36*time.Hour), d.Add(60*time.Hour)
-
 	type key struct{ venue, day string }
 	counts := map[key]*VenueDay{}
 	get := func(venue, day string) *VenueDay {
@@ -177,6 +287,7 @@ func BuildReport(ctx context.Context, st Storage, day string) (*Report, error) {
 	}
 	for _, vd := range counts {
 		vd.RedSubjects, vd.YellowSubjects = len(vd.redSeen), len(vd.yellowSeen)
+		vd.redSeen, vd.yellowSeen = nil, nil
 		if vd.Day == day {
 			rep.Days = append(rep.Days, *vd)
 		}
@@ -184,19 +295,25 @@ func BuildReport(ctx context.Context, st Storage, day string) (*Report, error) {
 	sort.Slice(rep.Days, func(i, j int) bool { return rep.Days[i].Venue < rep.Days[j].Venue })
 
 	// The fleet's venues: idle days and discipline need the venues that
-	// should be scanning, including those that sent nothing at all.
+	// should be scanning, including those that sent nothing at all: every
+	// unrevoked kiosk's venue, and a venue whose kiosks are all revoked
+	// while it has visits in the window. (The hub stores only visits of
+	// a kiosk's own venue, so every venue with visits has a kiosk.)
 	kiosks, err := st.Kiosks(ctx)
 	if err != nil {
 		return nil, err
 	}
-	venues := map[string]bool{}
+	venues, known := map[string]bool{}, map[string]bool{}
 	for _, k := range kiosks {
+		known[k.Venue] = true
 		if !k.Revoked() {
 			venues[k.Venue] = true
 		}
 	}
 	for k := range counts {
-		venues[k.venue] = true
+		if known[k.venue] {
+			venues[k.venue] = true
+		}
 	}
 	var scores []Discipline
 	for venue := range venues {
@@ -208,26 +325,18 @@ func BuildReport(ctx context.Context, st Storage, day string) (*Report, error) {
 			}
 			idle++
 		}
-		switch {
-		case idle >= suspendAfter:
-			rep.Idle = append(rep.Idle, IdleVenue{Venue: venue, DaysIdle: idle, Level: "suspend"})
-		case idle >= warnAfter:
-			rep.Idle = append(rep.Idle, IdleVenue{Venue: venue, DaysIdle: idle, Level: "warning"})
+		if level := IdleLevel(idle); level != "" {
+			rep.Idle = append(rep.Idle, IdleVenue{Venue: venue, DaysIdle: idle, Level: level})
 		}
-		s := Discipline{Venue: venue}
-		notVerified := 0
+		daysWithScans, n, notVerified := 0, 0, 0
 		for dd := range days {
 			if vd := counts[key{venue, dd}]; vd != nil && scans(vd) > 0 {
-				s.DaysWithScans++
-				s.Scans += scans(vd)
+				daysWithScans++
+				n += scans(vd)
 				notVerified += vd.NotVerified
 			}
 		}
-		if s.Scans > 0 {
-			s.NotVerifiedRate = float64(notVerified) / float64(s.Scans)
-		}
-		s.Score = float64(s.DaysWithScans) / DisciplineDays * (1 - s.NotVerifiedRate)
-		scores = append(scores, s)
+		scores = append(scores, DisciplineScore(venue, daysWithScans, n, notVerified))
 	}
 	sort.Slice(rep.Idle, func(i, j int) bool {
 		if rep.Idle[i].DaysIdle != rep.Idle[j].DaysIdle {
@@ -241,9 +350,9 @@ func BuildReport(ctx context.Context, st Storage, day string) (*Report, error) {
 		}
 		return scores[i].Venue < scores[j].Venue
 	})
-	n := min(rankSize, len(scores))
+	n := min(RankSize, len(scores))
 	rep.Leaders = append(rep.Leaders, scores[:n]...)
-	for i := len(scores) - 1; i >= 0 && len(rep.Outsiders) < rankSize; i-- {
+	for i := len(scores) - 1; i >= 0 && len(rep.Outsiders) < RankSize; i-- {
 		rep.Outsiders = append(rep.Outsiders, scores[i])
 	}
 	return rep, nil

@@ -34,6 +34,8 @@ func Run(t *testing.T, open Open) {
 		{"Kiosks", testKiosks},
 		{"Visits", testVisits},
 		{"Conflicts", testConflicts},
+		{"Report", testReport},
+		{"ReportGenerated", testReportGenerated},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t)
