@@ -6,7 +6,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"log/slog"
 	"math"
 	"sync"
@@ -14,6 +13,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/doorcheck/doorcheck/internal/logsink"
 	"github.com/doorcheck/doorcheck/kiosk"
 	"github.com/doorcheck/doorcheck/kiosk/config"
 	"github.com/doorcheck/doorcheck/kiosk/demo"
@@ -108,12 +108,11 @@ func runKiosk(ctx context.Context, e *env, name string, args []string, allowHead
 		return err
 	}
 
-	// Headless mode logs to stderr; the TUI owns the terminal, so its
-	// background work must not write there.
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if *noTUI {
-		log = slog.New(slog.NewTextHandler(e.stderr, nil))
-	}
+	// The config's log (logging.go): headless mode may log to stderr;
+	// the TUI owns the terminal, so its background work never writes
+	// there.
+	log, closeLog := kioskLog(e, k.cfg, *noTUI, logsink.JournalSocket)
+	defer closeLog()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go pruneEvery(ctx, k, time.Hour, log)
@@ -137,7 +136,7 @@ func runKiosk(ctx context.Context, e *env, name string, args []string, allowHead
 	if *noTUI {
 		return runHeadless(ctx, e, k, scans, events, !haveSerial, log)
 	}
-	return runScreen(ctx, e, k, scans, events, syncStatus, kf.demo)
+	return runScreen(ctx, e, k, scans, events, syncStatus, kf.demo, log)
 }
 
 // runHeadless writes exactly one JSON line per scan on stdout — a visit
@@ -186,6 +185,7 @@ type headlessSink struct {
 
 func (s *headlessSink) write(r kiosk.Result) {
 	v := r.Verdict
+	logVerdict(s.log, v)
 	if r.Err != nil {
 		v = kiosk.Unrecorded(v, r.Source, r.Err)
 		s.log.Error("cannot record visit", "source", sanitize.Escape(v.Source), "failure", v.Failure, "err", v.FailureDetail)
@@ -243,7 +243,7 @@ func wedgeOptions(w config.Wedge, layouts []layout.Layout) wedge.Options {
 // runScreen runs the full-screen TUI over the same run loop as the
 // headless mode: serial scans and the TUI's keyboard-wedge scans share one
 // channel, and each result is sent to the screen.
-func runScreen(ctx context.Context, e *env, k *openedKiosk, scans chan scanner.Scan, events <-chan scanner.Event, status kiosk.SyncStatus, isDemo bool) error {
+func runScreen(ctx context.Context, e *env, k *openedKiosk, scans chan scanner.Scan, events <-chan scanner.Event, status kiosk.SyncStatus, isDemo bool, log *slog.Logger) error {
 	var layouts []layout.Layout
 	for _, name := range k.cfg.Scanner.Wedge.Layouts {
 		if l, ok := layout.ByName(name); ok {
@@ -286,7 +286,10 @@ func runScreen(ctx context.Context, e *env, k *openedKiosk, scans chan scanner.S
 		Lock:      lockOptions(e, k, isDemo), // adminpin.go
 	})
 	p := tea.NewProgram(model, tea.WithContext(ctx), tea.WithInput(e.stdin), tea.WithOutput(e.stdout))
-	go k.checker.Run(ctx, scans, func(r kiosk.Result) { p.Send(tui.ResultMsg(r)) })
+	go k.checker.Run(ctx, scans, func(r kiosk.Result) {
+		logVerdict(log, r.Verdict)
+		p.Send(tui.ResultMsg(r))
+	})
 	_, err := p.Run()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return nil

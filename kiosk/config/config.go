@@ -30,6 +30,7 @@ type Config struct {
 	Scanner Scanner `yaml:"scanner"`
 	DCC     DCC     `yaml:"dcc"`
 	UI      UI      `yaml:"ui"`
+	Log     Log     `yaml:"log"`
 
 	// demo marks the built-in demo config, the one config allowed to pin
 	// the demo hub key (whose private half is public knowledge).
@@ -211,5 +212,6 @@ func Defaults() *Config {
 		},
 		DCC: defaultDCC(),
 		UI:  defaultUI(),
+		Log: defaultLog(),
 	}
 }

@@ -44,7 +44,7 @@ func Parse(data []byte, dir string) (*Config, error) {
 	paths := linePaths(&root)
 
 	c := Defaults()
-	f := file{Policy: c.Policy, Store: c.Store, Hub: c.Hub, Scanner: c.Scanner, DCC: c.DCC, UI: c.UI}
+	f := file{Policy: c.Policy, Store: c.Store, Hub: c.Hub, Scanner: c.Scanner, DCC: c.DCC, UI: c.UI, Log: c.Log}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	var problems []error
@@ -76,7 +76,10 @@ func Parse(data []byte, dir string) (*Config, error) {
 		}
 		c.Kiosk.Direction = dir
 	}
-	c.Policy, c.Store, c.Hub, c.Scanner, c.DCC, c.UI = f.Policy, f.Store, f.Hub, f.Scanner, f.DCC, f.UI
+	c.Policy, c.Store, c.Hub, c.Scanner, c.DCC, c.UI, c.Log = f.Policy, f.Store, f.Hub, f.Scanner, f.DCC, f.UI, f.Log
+	if c.Log.File != "" && !filepath.IsAbs(c.Log.File) {
+		c.Log.File = filepath.Join(dir, c.Log.File)
+	}
 	if c.UI.AdminPINFile != "" && !filepath.IsAbs(c.UI.AdminPINFile) {
 		c.UI.AdminPINFile = filepath.Join(dir, c.UI.AdminPINFile)
 	}
@@ -125,6 +128,7 @@ type file struct {
 	Scanner Scanner `yaml:"scanner"`
 	DCC     DCC     `yaml:"dcc"`
 	UI      UI      `yaml:"ui"`
+	Log     Log     `yaml:"log"`
 }
 
 // linePaths maps each line to the field path of what is written on it. A

@@ -51,6 +51,7 @@ func (c *Config) Validate() error {
 	c.validateScanner(&p)
 	c.validateDCC(&p)
 	c.validateUI(&p)
+	c.validateLog(&p)
 	for i, e := range p {
 		p[i] = fieldProblem(e)
 	}

@@ -131,6 +131,8 @@ func typeName(t reflect.Type) string {
 	switch t.Name() {
 	case "Duration":
 		return "duration (90s, 1500ms, 24h)"
+	case "ByteSize":
+		return "size (8MB, 512kB)"
 	case "Statuses":
 		return "statuses (a preset or a list)"
 	case "Direction", "Mode":
