@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strconv"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -55,7 +54,7 @@ func checkStore(cfg *config.Config, d doctorDeps) []checkResult {
 		integrity = checkResult{Name: "store.integrity", Status: statusFail, Detail: "snapshot file: " + p.Error(),
 			Fix: "doorcheck sync --once or snapshot import replaces a damaged snapshot file (it is kept aside as .damaged); visits are unaffected"}
 	}
-	out = append(out, checkPending(st, d))
+	out = append(out, checkPending(cfg, st, d))
 	snap := st.SnapshotPath()
 	hasSnap := st.SnapshotProblem() == nil
 	st.Close()
@@ -121,27 +120,58 @@ func checkSnapshot(cfg *config.Config, st *store.Store, d doctorDeps) checkResul
 	return checkResult{Name: "snapshot", Status: statusOK, Detail: detail}
 }
 
-// checkPending reports the visits not yet uploaded and the oldest of
-// them. The time of the last successful upload is kept by the running
-// sync client in memory, not on disk, so the oldest unsent visit is what
-// says how long uploads have been failing.
-func checkPending(st *store.Store, d doctorDeps) checkResult {
+// uploadStaleAfter is how long visits may wait with no successful
+// upload before doctor warns. A running kiosk uploads within seconds
+// (client.DefaultUploadEvery); an hour is a link that is down, not slow.
+const uploadStaleAfter = time.Hour
+
+// checkPending reports the visits not yet uploaded and the time of the
+// last successful upload, which the store keeps (meta/last_ack, written
+// with each acknowledgement), so a stopped kiosk still says how long its
+// uploads have been failing. Visits waiting while no upload has worked
+// for uploadStaleAfter are a warning; with no hub configured they are
+// only counted.
+func checkPending(cfg *config.Config, st *store.Store, d doctorDeps) checkResult {
 	n, err := st.PendingCount()
 	if err != nil {
 		return checkResult{Name: "store.pending", Status: statusFail, Detail: err.Error(), Fix: "see store.integrity"}
 	}
+	now := d.now()
+	last, err := st.LastAck()
+	if err != nil {
+		return checkResult{Name: "store.pending", Status: statusFail, Detail: err.Error(), Fix: "see store.integrity"}
+	}
+	lastText := "never"
+	if !last.IsZero() {
+		lastText = fmt.Sprintf("%s (%s ago)", last.UTC().Format(time.RFC3339), now.Sub(last).Round(time.Second))
+	}
+	detail := fmt.Sprintf("pending uploads %d, last successful upload %s", n, lastText)
 	if n == 0 {
-		return checkResult{Name: "store.pending", Status: statusOK, Detail: "no visits waiting for upload"}
+		return checkResult{Name: "store.pending", Status: statusOK, Detail: detail}
 	}
 	oldest, err := st.Pending(1)
 	if err != nil || len(oldest) == 0 {
-		return checkResult{Name: "store.pending", Status: statusWarn, Detail: strconv.Itoa(n) + " visits waiting for upload"}
+		return checkResult{Name: "store.pending", Status: statusWarn, Detail: detail}
 	}
-	age := d.now().Sub(oldest[0].At)
-	detail := fmt.Sprintf("%d visits waiting for upload, the oldest recorded %s (%s ago): no upload has taken it since", n, oldest[0].At.UTC().Format(time.RFC3339), age.Round(time.Minute))
-	if age > client.UploadOverdueAfter {
+	age := now.Sub(oldest[0].At)
+	detail += fmt.Sprintf("; the oldest pending visit recorded %s (%s ago)", oldest[0].At.UTC().Format(time.RFC3339), age.Round(time.Second))
+	if cfg.Hub.URL == "" {
+		return checkResult{Name: "store.pending", Status: statusOK, Detail: detail + "; no hub configured (hub.url): visits stay in this store"}
+	}
+	// Uploads have not worked since the later of the last success and the
+	// oldest visit still waiting (a visit recorded after the last upload
+	// has only been waiting since it was recorded).
+	since := oldest[0].At
+	if last.After(since) {
+		since = last
+	}
+	switch failing := now.Sub(since); {
+	case failing > client.UploadOverdueAfter:
 		return checkResult{Name: "store.pending", Status: statusWarn, Detail: detail,
 			Fix: "uploads are overdue (venues are suspended after three days): doorcheck sync --once says why; see the hub checks"}
+	case failing > uploadStaleAfter:
+		return checkResult{Name: "store.pending", Status: statusWarn, Detail: detail + fmt.Sprintf("; nothing uploaded for %s", failing.Round(time.Minute)),
+			Fix: "uploads are not getting through: doorcheck sync --once --config FILE says why; see the hub checks (is the kiosk service running?)"}
 	}
 	return checkResult{Name: "store.pending", Status: statusOK, Detail: detail}
 }

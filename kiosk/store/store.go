@@ -44,6 +44,9 @@ const (
 	// manifest's signature is not kept, and a rotted byte in it (the
 	// subject-hash key, say) would silently make every subject unlisted.
 	keyManifestSum = "manifest_sha256"
+	// keyLastAck, in the visit file, is when the hub last acknowledged
+	// visits, RFC 3339 (Ack).
+	keyLastAck = "last_ack"
 
 	genPrefix = "gen-"
 )

@@ -466,8 +466,18 @@ func (s *Store) PendingCount() (int, error) {
 }
 
 // Ack marks visits as acknowledged by the hub: they leave the outbox and
-// become eligible for pruning.
+// become eligible for pruning. The time of the acknowledgement is kept in
+// the same transaction (meta/last_ack), so `doctor` can say when uploads
+// last worked after the kiosk stopped.
 func (s *Store) Ack(ids ...VisitID) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	now := time.Now
+	if s.opt.Now != nil {
+		now = s.opt.Now
+	}
+	at := now().UTC().Format(time.RFC3339Nano)
 	return s.logUpdate(func(tx *bolt.Tx) error {
 		out := tx.Bucket([]byte(bucketOutbox))
 		for _, id := range ids {
@@ -475,8 +485,27 @@ func (s *Store) Ack(ids ...VisitID) error {
 				return fmt.Errorf("ack visit %s: %w", id, err)
 			}
 		}
+		return tx.Bucket([]byte(bucketMeta)).Put([]byte(keyLastAck), []byte(at))
+	})
+}
+
+// LastAck is when the hub last acknowledged visits of this store (an
+// upload that succeeded); zero when it never has.
+func (s *Store) LastAck() (time.Time, error) {
+	var at time.Time
+	err := s.logView(func(tx *bolt.Tx) error {
+		raw := tx.Bucket([]byte(bucketMeta)).Get([]byte(keyLastAck))
+		if raw == nil {
+			return nil
+		}
+		t, err := time.Parse(time.RFC3339Nano, string(raw))
+		if err != nil {
+			return fmt.Errorf("%w: meta/%s: %v", ErrCorrupt, keyLastAck, err)
+		}
+		at = t
 		return nil
 	})
+	return at, err
 }
 
 // pruneBatch bounds one prune transaction.

@@ -60,6 +60,9 @@ type Options struct {
 	Clock      TrustedClock // optional: receives the hub's Date
 	HTTP       *http.Client // nil: a client with no total timeout (requests carry their own)
 	Log        *slog.Logger // nil: discard
+	// DCCTrust, when set, receives the DCC trust list the hub's index
+	// names (dcctrust.go).
+	DCCTrust DCCTrust
 
 	UploadEvery, CheckEvery time.Duration // loop periods (defaults above)
 	Timeout                 time.Duration // each API request; downloads are bounded by progress instead
@@ -137,6 +140,13 @@ func New(opt Options) (*Client, error) {
 		c.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	c.state.Connectivity = kiosk.Offline // until the hub has answered
+	// A store that keeps the last acknowledgement (kiosk/store does)
+	// carries the last successful upload across restarts.
+	if la, ok := opt.Store.(interface{ LastAck() (time.Time, error) }); ok {
+		if at, err := la.LastAck(); err == nil {
+			c.state.LastUpload = at
+		}
+	}
 	return c, nil
 }
 
