@@ -19,6 +19,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	format := fs.String("format", "", "input `format`: csv or jsonl (default: from the file name, else csv)")
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	sf := addStoreFlags(fs)
+	artifacts := addArtifactsFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -64,7 +65,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	if e.importHook != nil {
 		progress = func(p hub.ImportProgress) { e.importHook(p); bar.update(p) }
 	}
-	res, err := hub.Import(ctx, d, st, keys, cfg, in, hub.ImportOptions{Format: inFormat, Now: e.now, Progress: progress})
+	res, err := hub.Import(ctx, d, st, keys, cfg, in, hub.ImportOptions{Format: inFormat, Now: e.now, Progress: progress, Artifacts: artifactsOf(*artifacts, d)})
 	bar.done()
 	var rowsErr *hub.RowsError
 	if errors.As(err, &rowsErr) {

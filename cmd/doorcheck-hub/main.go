@@ -55,9 +55,9 @@ type env struct {
 func commands() []command {
 	return []command{
 		{"keygen", "create the hub's keys: --data DIR [--deployment NAME]", runKeygen},
-		{"import", "publish a status list as a signed snapshot: --data DIR [--db DSN] [--format csv|jsonl] FILE", runImport},
+		{"import", "publish a status list as a signed snapshot: --data DIR [--db DSN] [--artifacts DIR] [--format csv|jsonl] FILE", runImport},
 		{"import-dsc", "store an EU DCC signer trust list for the next import: --data DIR FILE.json", runImportDSC},
-		{"serve", "serve the /v1 protocol: --data DIR [--db DSN] --addr HOST:PORT [--tls-cert F --tls-key F]", runServe},
+		{"serve", "serve the /v1 protocol: --data DIR [--db DSN] [--artifacts DIR] --addr HOST:PORT [--tls-cert F --tls-key F]", runServe},
 		{"enroll", "make a one-time enrollment code: --data DIR [--db DSN] --venue V --door D --direction entry|exit [--qr FILE.png]", runEnroll},
 		{"kiosks", "list the fleet: --data DIR [--db DSN] [--json]", runKiosks},
 		{"revoke", "revoke a kiosk: --data DIR [--db DSN] KIOSK", runRevoke},

@@ -31,6 +31,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	shutdownTimeout := fs.Duration("shutdown-timeout", 10*time.Second, "time requests in flight get to finish at shutdown")
 	logFormat := fs.String("log-format", "json", "log `format` on stderr: json or text")
 	sf := addStoreFlags(fs)
+	artifactsFlag := addArtifactsFlag(fs)
 	ahead := fs.Int("partitions-ahead", 7, "PostgreSQL: keep visit partitions made this many `days` ahead")
 	retention := fs.Duration("retention", 0, "PostgreSQL: drop visit partitions older than this (0: keep all)")
 	dbRetry := fs.Duration("db-retry-max", 30*time.Second, "PostgreSQL: longest wait between tries to reach the database at start")
@@ -59,6 +60,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	artifacts := artifactsOf(*artifactsFlag, d)
 	metrics := hubmetrics.New()
 	var st hub.Storage
 	var db *dbState
@@ -80,7 +82,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		bg, cancelBG := context.WithCancel(ctx)
 		defer cancelBG()
 		go db.keepUp(bg, *dbRetry, func(ctx context.Context) error {
-			if err := hub.EnsureIndex(ctx, d, st, keys, cfg, e.now()); err != nil {
+			if err := hub.EnsureIndex(ctx, artifacts, st, keys, cfg, e.now()); err != nil {
 				return fmt.Errorf("snapshot index: %w", err)
 			}
 			return pst.Maintain(ctx, e.now(), *ahead, *retention)
@@ -92,12 +94,12 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		}
 		defer bst.Close()
 		st = bst
-		if err := hub.EnsureIndex(ctx, d, st, keys, cfg, e.now()); err != nil {
+		if err := hub.EnsureIndex(ctx, artifacts, st, keys, cfg, e.now()); err != nil {
 			return fmt.Errorf("snapshot index: %w", err)
 		}
 	}
 	srv := hub.NewServer(hub.ServerOptions{
-		Data: d, Storage: st, Keys: keys, Config: cfg, Logger: logger, Now: e.now,
+		Data: d, Artifacts: artifacts, Storage: st, Keys: keys, Config: cfg, Logger: logger, Now: e.now,
 		Observer: metrics, Metrics: metrics.Handler(), PublicSnapshots: *public,
 		MaxInFlight: *maxInFlight, RequestTimeout: *requestTimeout, IdleWriteTimeout: *idleWrite, MaxHeaderBytes: *maxHeader,
 	})

@@ -15,8 +15,8 @@ import (
 //	DATA/hub.json                   deployment settings (keygen writes it)
 //	DATA/keys/                      private keys, mode 0600 (keys.go)
 //	DATA/control.db, visits.db      the bbolt backend (sync/hub/boltstore)
-//	DATA/public/v1/manifest         the signed snapshot index
-//	DATA/public/v1/files/*.dcsnap   immutable snapshot and delta files
+//	DATA/public/v1/manifest         the signed snapshot index   } the default
+//	DATA/public/v1/files/*.dcsnap   immutable snapshot and delta } Artifacts
 //	DATA/tmp/                       import scratch: sorted runs of hashed keys
 //
 // DATA/public mirrors the URL paths, so a static server rooted there serves
@@ -27,19 +27,41 @@ func (d DataDir) path(elem ...string) string {
 	return filepath.Join(append([]string{string(d)}, elem...)...)
 }
 
+// Artifacts is the document root of the snapshot files (--artifacts): the
+// signed index at ARTIFACTS/v1/manifest and the immutable snapshot and
+// delta files at ARTIFACTS/v1/files, the URL paths a kiosk asks for, so
+// any hub instance or a static server rooted at ARTIFACTS serves them.
+// Several hub instances on one PostgreSQL database share one (a shared
+// file system or a synced object-store path). Files are staged in
+// ARTIFACTS/.staging, on the same file system, and renamed into place.
+// The default is DATA/public.
+type Artifacts string
+
+// Artifacts returns the default artifacts root, DATA/public.
+func (d DataDir) Artifacts() Artifacts { return Artifacts(d.PublicDir()) }
+
+// FilesDir holds the immutable snapshot files.
+func (a Artifacts) FilesDir() string { return filepath.Join(string(a), "v1", "files") }
+
+// ManifestFile is the signed index served at /v1/manifest.
+func (a Artifacts) ManifestFile() string {
+	return filepath.Join(string(a), filepath.FromSlash(protocol.ManifestPath[1:]))
+}
+
+// StagingDir holds files being written, before their rename into FilesDir.
+func (a Artifacts) StagingDir() string { return filepath.Join(string(a), ".staging") }
+
 // KeysDir holds the private keys.
 func (d DataDir) KeysDir() string { return d.path("keys") }
 
 // PublicDir is the document root of the static layout.
 func (d DataDir) PublicDir() string { return d.path("public") }
 
-// FilesDir holds the immutable snapshot files.
-func (d DataDir) FilesDir() string { return d.path("public", "v1", "files") }
+// FilesDir holds the immutable snapshot files of the default artifacts.
+func (d DataDir) FilesDir() string { return d.Artifacts().FilesDir() }
 
-// ManifestFile is the signed index served at /v1/manifest.
-func (d DataDir) ManifestFile() string {
-	return d.path("public", filepath.FromSlash(protocol.ManifestPath[1:]))
-}
+// ManifestFile is the signed index of the default artifacts.
+func (d DataDir) ManifestFile() string { return d.Artifacts().ManifestFile() }
 
 // TmpDir holds import scratch files.
 func (d DataDir) TmpDir() string { return d.path("tmp") }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -31,6 +32,9 @@ type ImportOptions struct {
 	// MaxReportedErrors caps the bad rows listed (default 1000); all are
 	// counted.
 	MaxReportedErrors int
+	// Artifacts is where the snapshot files and the index go (default
+	// DATA/public).
+	Artifacts Artifacts
 }
 
 // ImportStage names what an import is doing.
@@ -43,6 +47,9 @@ const (
 	StageDelta   ImportStage = "writing delta"
 	// StageTransfer: the compact transfer form of the full file.
 	StageTransfer ImportStage = "writing transfer form"
+	// StageRows: a StatusStore loads the rows (and finds the delta) in
+	// the import's transaction, which is not yet committed.
+	StageRows ImportStage = "loading status rows"
 	// StagePublish: the files are in place, the version is not recorded.
 	StagePublish ImportStage = "publishing"
 	// StageIndex: the version is recorded, the index not yet rewritten.
@@ -72,9 +79,19 @@ var ErrImportRunning = errors.New("another import is running on this data direct
 
 // Import reads a status list and publishes it as the next snapshot version:
 // a signed full file and the delta from the previous version, written
-// immutably under DATA/public/v1/files, recorded in st, and named by a new
+// immutably under ARTIFACTS/v1/files, recorded in st, and named by a new
 // signed index. IINs are hashed as they are read; only subject keys reach
 // the disk (sort runs, snapshot files), and no error message holds one.
+//
+// When st is a StatusStore (PostgreSQL) the list becomes its status rows
+// and the delta is found there, set-based, all in one transaction. The
+// order makes a crash at any point safe: the rows and delta are loaded
+// (uncommitted), the files are written and renamed into place, and only
+// then is the version committed with the rows; the index follows. A crash
+// or a failed commit before that leaves files no version names: they are
+// never served, and the next import, which takes the same version number
+// (under the same lock), replaces them. A committed version therefore
+// always has its files, and the index only names committed versions.
 //
 // Bad rows are all reported at once (*RowsError, with line numbers), and
 // then nothing is published. An input with no data rows is a valid
@@ -92,6 +109,10 @@ func Import(ctx context.Context, d DataDir, st Storage, keys Keys, cfg Config, i
 	if opts.Progress == nil {
 		opts.Progress = func(ImportProgress) {}
 	}
+	if opts.Artifacts == "" {
+		opts.Artifacts = d.Artifacts()
+	}
+	a := opts.Artifacts
 	start := time.Now()
 	if err := os.MkdirAll(d.TmpDir(), 0o700); err != nil {
 		return nil, err
@@ -135,7 +156,24 @@ func Import(ctx context.Context, d DataDir, st Storage, keys Keys, cfg Config, i
 		os.Remove(run) // free the disk before the snapshot files are written
 	}
 
-	prev, err := st.LatestSnapshot(ctx)
+	stage, releaseStage, err := stagingDir(a)
+	if err != nil {
+		return nil, err
+	}
+	defer releaseStage()
+	var tx StatusImport
+	if ss, ok := st.(StatusStore); ok {
+		if tx, err = ss.BeginStatusImport(ctx); err != nil {
+			return nil, err
+		}
+		defer tx.Rollback(context.WithoutCancel(ctx))
+	}
+	var prev SnapshotVersion
+	if tx != nil {
+		prev, err = tx.Latest()
+	} else {
+		prev, err = st.LatestSnapshot(ctx)
+	}
 	havePrev := err == nil
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return nil, fmt.Errorf("latest snapshot: %w", err)
@@ -156,9 +194,30 @@ func Import(ctx context.Context, d DataDir, st Storage, keys Keys, cfg Config, i
 		Deployment:     cfg.Deployment,
 	}
 
+	// The previous full file tells whether a delta can lead from it: not
+	// across a change of the subject-hash key.
+	sameKey := false
+	if havePrev {
+		if sameKey, err = sameSubjectKey(filepath.Join(a.FilesDir(), prev.Full.Name), keys); err != nil {
+			return nil, err
+		}
+	}
+	var rowChanges uint64
+	if tx != nil {
+		opts.Progress(ImportProgress{Stage: StageRows})
+		var readErr error
+		rowChanges, err = tx.Load(ctx, v.Version, entryFile(bodyPath, &readErr), sameKey)
+		if err == nil && readErr != nil {
+			err = readErr
+		}
+		if err != nil {
+			return nil, fmt.Errorf("status rows: %w", err)
+		}
+	}
+
 	opts.Progress(ImportProgress{Stage: StageFull})
 	var readErr error
-	full, err := writeStaged(scratch, protocol.FullName(v.Version), 0, v.Version, counts.entries, func(w io.Writer) error {
+	full, err := writeStaged(stage, protocol.FullName(v.Version), 0, v.Version, counts.entries, func(w io.Writer) error {
 		return wire.WriteFull(w, m, entryFile(bodyPath, &readErr), keys.Hub)
 	})
 	if err == nil && readErr != nil {
@@ -171,17 +230,39 @@ func Import(ctx context.Context, d DataDir, st Storage, keys Keys, cfg Config, i
 	staged := []stagedFile{full}
 
 	opts.Progress(ImportProgress{Stage: StageTransfer})
-	xfer, err := writeTransfer(scratch, full)
+	xfer, err := writeTransfer(stage, full)
 	if err != nil {
 		return nil, err
 	}
 	v.Transfer = xfer.ref
 	staged = append(staged, xfer)
+	if v.DCCTrust, err = stageDCCTrust(stage, d, prev, v.Version, &staged); err != nil {
+		return nil, err
+	}
 
 	res := &ImportResult{Rows: rows, Blue: counts.blue}
-	if havePrev {
+	if sameKey {
 		opts.Progress(ImportProgress{Stage: StageDelta})
-		delta, n, err := writeDelta(scratch, d, keys, prev, m, bodyPath, counts.entries)
+		var changes iter.Seq[wire.Change]
+		var prevErr, newErr error
+		if tx != nil {
+			// The delta the transaction found, in a scratch file:
+			// WriteDelta reads it twice.
+			path := filepath.Join(scratch, "changes")
+			if err := writeChanges(ctx, path, tx, v.Version); err != nil {
+				return nil, err
+			}
+			changes = changeFile(path, &newErr)
+		} else {
+			changes = wire.Diff(snapshotEntries(filepath.Join(a.FilesDir(), prev.Full.Name), keys.HubPublic(), &prevErr), entryFile(bodyPath, &newErr))
+		}
+		delta, n, err := writeDelta(stage, keys, prev, m, changes, counts.entries)
+		if err == nil {
+			err = errors.Join(prevErr, newErr)
+		}
+		if err == nil && tx != nil && n != rowChanges {
+			err = fmt.Errorf("the delta file has %d changes, the status rows %d", n, rowChanges)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -194,15 +275,20 @@ func Import(ctx context.Context, d DataDir, st Storage, keys Keys, cfg Config, i
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if err := install(d, staged); err != nil {
+	if err := install(a, staged); err != nil {
 		return nil, err
 	}
 	opts.Progress(ImportProgress{Stage: StagePublish})
-	if err := st.PublishSnapshot(ctx, v); err != nil {
+	if tx != nil {
+		err = tx.Publish(ctx, v)
+	} else {
+		err = st.PublishSnapshot(ctx, v)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("publish version %d: %w", v.Version, err)
 	}
 	opts.Progress(ImportProgress{Stage: StageIndex})
-	if _, err := WriteIndex(ctx, d, st, keys, cfg, opts.Now()); err != nil {
+	if _, err := WriteIndex(ctx, a, st, keys, cfg, opts.Now()); err != nil {
 		return nil, fmt.Errorf("version %d is published but the index was not rewritten (serve rewrites it at start): %w", v.Version, err)
 	}
 	res.Version = v
@@ -342,16 +428,10 @@ func writeBody(ctx context.Context, path string, s *runSorter, errs *rowErrors, 
 	return c, nil
 }
 
-// writeDelta writes the delta from the previous version to m. It returns
-// nil when the previous version was made with another subject-hash key
-// (a key rotation): no delta can lead across one, kiosks take the full file.
-func writeDelta(scratch string, d DataDir, keys Keys, prev SnapshotVersion, m wire.Manifest, bodyPath string, resultEntries uint64) (*stagedFile, uint64, error) {
-	prevPath := filepath.Join(d.FilesDir(), prev.Full.Name)
-	if same, err := sameSubjectKey(prevPath, keys); err != nil || !same {
-		return nil, 0, err
-	}
-	var prevErr, newErr error
-	changes := wire.Diff(snapshotEntries(prevPath, keys.HubPublic(), &prevErr), entryFile(bodyPath, &newErr))
+// writeDelta writes the delta from the previous version to m: changes,
+// which it iterates twice. (A change of the subject-hash key has no delta:
+// the caller does not ask; kiosks take the full file.)
+func writeDelta(dir string, keys Keys, prev SnapshotVersion, m wire.Manifest, changes iter.Seq[wire.Change], resultEntries uint64) (*stagedFile, uint64, error) {
 	// WriteDelta iterates the changes twice (hash, then write); n counts
 	// the last pass.
 	var n uint64
@@ -366,12 +446,9 @@ func writeDelta(scratch string, d DataDir, keys Keys, prev SnapshotVersion, m wi
 	}
 	m.BaseVersion = prev.Version
 	m.ResultEntries = resultEntries
-	staged, err := writeStaged(scratch, protocol.DeltaName(prev.Version, m.Version), prev.Version, m.Version, 0, func(w io.Writer) error {
+	staged, err := writeStaged(dir, protocol.DeltaName(prev.Version, m.Version), prev.Version, m.Version, 0, func(w io.Writer) error {
 		return wire.WriteDelta(w, m, counted, keys.Hub)
 	})
-	if err == nil && (prevErr != nil || newErr != nil) {
-		err = errors.Join(prevErr, newErr)
-	}
 	if err != nil {
 		return nil, 0, err
 	}

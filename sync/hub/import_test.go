@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/doorcheck/doorcheck/sync/hub"
-	"github.com/doorcheck/doorcheck/sync/hub/boltstore"
 	"github.com/doorcheck/doorcheck/sync/pass"
 	"github.com/doorcheck/doorcheck/sync/protocol"
 	"github.com/doorcheck/doorcheck/sync/transfer"
@@ -31,7 +30,9 @@ type fixture struct {
 	now  time.Time
 }
 
-func newFixture(t *testing.T) *fixture {
+// newFixture makes a data directory with keys and a fresh storage of a
+// backend (backends_test.go).
+func newFixture(t *testing.T, backend string) *fixture {
 	t.Helper()
 	d := hub.DataDir(filepath.Join(t.TempDir(), "data"))
 	cfg := hub.Config{Deployment: "test", IssuerName: "test issuer"}
@@ -39,11 +40,7 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := boltstore.Open(string(d), boltstore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := openStorage(t, backend, d)
 	return &fixture{d: d, st: st, keys: keys, cfg: cfg, now: time.Date(2026, 12, 2, 6, 0, 0, 0, time.UTC)}
 }
 
@@ -187,80 +184,82 @@ func TestImportPublishesFullAndDelta(t *testing.T) {
 		{"csv in runs on disk", hub.CSV, 7},
 		{"jsonl", hub.JSONL, 0},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			f := newFixture(t)
-			ids := iins(100)
-			v1 := people(ids[:80], 0)
-			// 5 gone, 5 new, 3 changed status, 2 changed end.
-			v2 := append(slices.Clone(v1[5:]), people(ids[80:85], 0)...)
-			v2[0].status, v2[1].status, v2[2].status = wire.Green, wire.Red, wire.Blue
-			v2[3].until, v2[4].until = time.Time{}, time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
-			text := csvOf
-			if tc.format == hub.JSONL {
-				text = jsonlOf
-			}
-			res, err := f.importText(t, tc.format, text(v1), tc.runRows)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want1 := expected(f.keys, v1)
-			if res.Version.Version != 1 || res.Rows != 80 || res.Version.Entries != uint64(len(want1)) || res.Blue != 16 || res.Version.HasDelta() {
-				t.Fatalf("first import: %+v", res)
-			}
-			if res.Version.Red+res.Version.Yellow+res.Version.Green != res.Version.Entries || res.Version.Red != 16 {
-				t.Fatalf("counts: %+v", res.Version)
-			}
-			m, got := readFull(t, f, "full-1.dcsnap")
-			if !slices.Equal(got, want1) {
-				t.Fatal("full snapshot 1 does not hold the imported entries")
-			}
-			if m.Deployment != "test" || len(m.Issuers) != 1 || !bytes.Equal(m.Issuers[0].PublicKey, f.keys.IssuerPublic()) || !bytes.Equal(m.SubjectHashKey, f.keys.SubjectHash) {
-				t.Fatalf("manifest: %+v", m)
-			}
+		for _, backend := range backends {
+			t.Run(backend+"/"+tc.name, func(t *testing.T) {
+				f := newFixture(t, backend)
+				ids := iins(100)
+				v1 := people(ids[:80], 0)
+				// 5 gone, 5 new, 3 changed status, 2 changed end.
+				v2 := append(slices.Clone(v1[5:]), people(ids[80:85], 0)...)
+				v2[0].status, v2[1].status, v2[2].status = wire.Green, wire.Red, wire.Blue
+				v2[3].until, v2[4].until = time.Time{}, time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
+				text := csvOf
+				if tc.format == hub.JSONL {
+					text = jsonlOf
+				}
+				res, err := f.importText(t, tc.format, text(v1), tc.runRows)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want1 := expected(f.keys, v1)
+				if res.Version.Version != 1 || res.Rows != 80 || res.Version.Entries != uint64(len(want1)) || res.Blue != 16 || res.Version.HasDelta() {
+					t.Fatalf("first import: %+v", res)
+				}
+				if res.Version.Red+res.Version.Yellow+res.Version.Green != res.Version.Entries || res.Version.Red != 16 {
+					t.Fatalf("counts: %+v", res.Version)
+				}
+				m, got := readFull(t, f, "full-1.dcsnap")
+				if !slices.Equal(got, want1) {
+					t.Fatal("full snapshot 1 does not hold the imported entries")
+				}
+				if m.Deployment != "test" || len(m.Issuers) != 1 || !bytes.Equal(m.Issuers[0].PublicKey, f.keys.IssuerPublic()) || !bytes.Equal(m.SubjectHashKey, f.keys.SubjectHash) {
+					t.Fatalf("manifest: %+v", m)
+				}
 
-			res, err = f.importText(t, tc.format, text(v2), tc.runRows)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want2 := expected(f.keys, v2)
-			if res.Version.Version != 2 || !res.Version.HasDelta() || res.Version.Delta.Name != "delta-1-2.dcsnap" || res.DeltaRecords == 0 {
-				t.Fatalf("second import: %+v", res)
-			}
-			if _, got := readFull(t, f, "full-2.dcsnap"); !slices.Equal(got, want2) {
-				t.Fatal("full snapshot 2 does not hold the imported entries")
-			}
-			dm, changes := readDelta(t, f, "delta-1-2.dcsnap")
-			if dm.BaseVersion != 1 || dm.ResultEntries != uint64(len(want2)) || uint64(len(changes)) != res.DeltaRecords {
-				t.Fatalf("delta manifest: %+v", dm)
-			}
-			applied := slices.Collect(wire.Apply(slices.Values(want1), slices.Values(changes)))
-			if !slices.Equal(applied, want2) {
-				t.Fatal("snapshot 1 + delta 1→2 is not snapshot 2")
-			}
+				res, err = f.importText(t, tc.format, text(v2), tc.runRows)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want2 := expected(f.keys, v2)
+				if res.Version.Version != 2 || !res.Version.HasDelta() || res.Version.Delta.Name != "delta-1-2.dcsnap" || res.DeltaRecords == 0 {
+					t.Fatalf("second import: %+v", res)
+				}
+				if _, got := readFull(t, f, "full-2.dcsnap"); !slices.Equal(got, want2) {
+					t.Fatal("full snapshot 2 does not hold the imported entries")
+				}
+				dm, changes := readDelta(t, f, "delta-1-2.dcsnap")
+				if dm.BaseVersion != 1 || dm.ResultEntries != uint64(len(want2)) || uint64(len(changes)) != res.DeltaRecords {
+					t.Fatalf("delta manifest: %+v", dm)
+				}
+				applied := slices.Collect(wire.Apply(slices.Values(want1), slices.Values(changes)))
+				if !slices.Equal(applied, want2) {
+					t.Fatal("snapshot 1 + delta 1→2 is not snapshot 2")
+				}
 
-			doc, err := os.ReadFile(f.d.ManifestFile())
-			if err != nil {
-				t.Fatal(err)
-			}
-			x, err := protocol.VerifyIndex(doc, f.keys.HubPublic())
-			if err != nil {
-				t.Fatal(err)
-			}
-			if x.Version != 2 || x.Full != res.Version.Full || len(x.Deltas) != 1 || x.Deltas[0] != res.Version.Delta {
-				t.Fatalf("index: %+v", x)
-			}
-			// The transfer form decodes to exactly the full file.
-			if x.Transfer == nil || x.Transfer.Name != "full-2.dcx" {
-				t.Fatalf("index transfer: %+v", x.Transfer)
-			}
-			xf, _ := os.ReadFile(filepath.Join(f.d.FilesDir(), x.Transfer.Name))
-			fullBytes, _ := os.ReadFile(filepath.Join(f.d.FilesDir(), x.Full.Name))
-			var decoded bytes.Buffer
-			if err := transfer.Decode(&decoded, bytes.NewReader(xf)); err != nil || !bytes.Equal(decoded.Bytes(), fullBytes) || int64(len(xf)) != x.Transfer.Size {
-				t.Fatalf("transfer form does not decode to the full file: %v", err)
-			}
-			assertNoIIN(t, f.d, ids)
-		})
+				doc, err := os.ReadFile(f.d.ManifestFile())
+				if err != nil {
+					t.Fatal(err)
+				}
+				x, err := protocol.VerifyIndex(doc, f.keys.HubPublic())
+				if err != nil {
+					t.Fatal(err)
+				}
+				if x.Version != 2 || x.Full != res.Version.Full || len(x.Deltas) != 1 || x.Deltas[0] != res.Version.Delta {
+					t.Fatalf("index: %+v", x)
+				}
+				// The transfer form decodes to exactly the full file.
+				if x.Transfer == nil || x.Transfer.Name != "full-2.dcx" {
+					t.Fatalf("index transfer: %+v", x.Transfer)
+				}
+				xf, _ := os.ReadFile(filepath.Join(f.d.FilesDir(), x.Transfer.Name))
+				fullBytes, _ := os.ReadFile(filepath.Join(f.d.FilesDir(), x.Full.Name))
+				var decoded bytes.Buffer
+				if err := transfer.Decode(&decoded, bytes.NewReader(xf)); err != nil || !bytes.Equal(decoded.Bytes(), fullBytes) || int64(len(xf)) != x.Transfer.Size {
+					t.Fatalf("transfer form does not decode to the full file: %v", err)
+				}
+				assertNoIIN(t, f.d, ids)
+			})
+		}
 	}
 }
 
@@ -270,7 +269,7 @@ func TestImportInRunsIsByteIdentical(t *testing.T) {
 	ids := iins(300)
 	var files [2][]byte
 	for i, runRows := range []int{0, 13} {
-		f := newFixture(t)
+		f := newFixture(t, "bbolt")
 		f.keys = mustKeys(t, f.keys)
 		if _, err := f.importText(t, hub.CSV, csvOf(people(ids, 0)), runRows); err != nil {
 			t.Fatal(err)
@@ -294,7 +293,11 @@ func mustKeys(t *testing.T, k hub.Keys) hub.Keys {
 }
 
 func TestImportHeaderOnlyIsAnEmptySnapshot(t *testing.T) {
-	f := newFixture(t)
+	forBackends(t, testImportHeaderOnly)
+}
+
+func testImportHeaderOnly(t *testing.T, backend string) {
+	f := newFixture(t, backend)
 	res, err := f.importText(t, hub.CSV, "iin,status,valid_until\n", 0)
 	if err != nil {
 		t.Fatal(err)
@@ -327,6 +330,10 @@ func TestImportHeaderOnlyIsAnEmptySnapshot(t *testing.T) {
 }
 
 func TestImportBadRowsAreAllReportedAndNothingIsPublished(t *testing.T) {
+	forBackends(t, testImportBadRows)
+}
+
+func testImportBadRows(t *testing.T, backend string) {
 	ids := iins(6)
 	bad := ids[0][:11] + string(rune('0'+(ids[0][11]-'0'+1)%10)) // wrong check digit
 	text := strings.Join([]string{
@@ -343,7 +350,7 @@ func TestImportBadRowsAreAllReportedAndNothingIsPublished(t *testing.T) {
 		"\"" + ids[5] + ",red,", // 11 unterminated quote
 		"",
 	}, "\n")
-	f := newFixture(t)
+	f := newFixture(t, backend)
 	_, err := f.importText(t, hub.CSV, text, 0)
 	var re *hub.RowsError
 	if !errors.As(err, &re) {
@@ -387,7 +394,7 @@ func TestImportRowErrorsAreCapped(t *testing.T) {
 	for range 50 {
 		b.WriteString("12345,red,\n")
 	}
-	f := newFixture(t)
+	f := newFixture(t, "bbolt") // parsing only: no storage is reached
 	_, err := hub.Import(context.Background(), f.d, f.st, f.keys, f.cfg, strings.NewReader(b.String()), hub.ImportOptions{MaxReportedErrors: 10})
 	var re *hub.RowsError
 	if !errors.As(err, &re) || re.Total != 50 || len(re.Errors) != 10 || re.Errors[0].Line != 2 || !strings.Contains(err.Error(), "and 40 more") {
@@ -397,7 +404,7 @@ func TestImportRowErrorsAreCapped(t *testing.T) {
 
 func TestImportHeaderProblems(t *testing.T) {
 	for _, text := range []string{"", "iin,status\n", "iin,status,valid_until,extra\n", "iin,iin,status\n"} {
-		f := newFixture(t)
+		f := newFixture(t, "bbolt") // parsing only: no storage is reached
 		_, err := f.importText(t, hub.CSV, text, 0)
 		var re *hub.RowsError
 		if !errors.As(err, &re) || re.Errors[0].Line != 1 {
@@ -416,7 +423,7 @@ func TestImportJSONLProblems(t *testing.T) {
 		`{"status":"red"}`,
 		`{"iin":"` + ids[2] + `","status":"green"} {}`,
 	}, "\n")
-	f := newFixture(t)
+	f := newFixture(t, "bbolt") // parsing only: no storage is reached
 	_, err := f.importText(t, hub.JSONL, text, 0)
 	var re *hub.RowsError
 	if !errors.As(err, &re) || re.Total != 5 || re.Errors[0].Line != 2 {

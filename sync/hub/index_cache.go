@@ -100,6 +100,9 @@ func (c *indexCache) get() (*loadedIndex, error) {
 	if x.Transfer != nil {
 		li.byName[x.Transfer.Name] = *x.Transfer
 	}
+	if x.DCCTrust != nil {
+		li.byName[x.DCCTrust.Name] = *x.DCCTrust
+	}
 	c.cur, c.stamp = li, stampOf(info)
 	return li, nil
 }
@@ -108,7 +111,7 @@ func (c *indexCache) get() (*loadedIndex, error) {
 // unreadable or behind the latest published version: the repair after an
 // import that crashed between publishing and writing the index. An index
 // that is current is left alone, so its ETag survives a restart.
-func EnsureIndex(ctx context.Context, d DataDir, st Storage, keys Keys, cfg Config, now time.Time) error {
+func EnsureIndex(ctx context.Context, a Artifacts, st Storage, keys Keys, cfg Config, now time.Time) error {
 	latest, err := st.LatestSnapshot(ctx)
 	if errors.Is(err, ErrNotFound) {
 		return nil
@@ -116,12 +119,12 @@ func EnsureIndex(ctx context.Context, d DataDir, st Storage, keys Keys, cfg Conf
 	if err != nil {
 		return err
 	}
-	doc, err := os.ReadFile(d.ManifestFile())
+	doc, err := os.ReadFile(a.ManifestFile())
 	if err == nil {
 		if x, err := protocol.VerifyIndex(doc, keys.HubPublic()); err == nil && x.Version == latest.Version {
 			return nil
 		}
 	}
-	_, err = WriteIndex(ctx, d, st, keys, cfg, now)
+	_, err = WriteIndex(ctx, a, st, keys, cfg, now)
 	return err
 }

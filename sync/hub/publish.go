@@ -41,6 +41,10 @@ func BuildIndex(ctx context.Context, st Storage, keys Keys, cfg Config, now time
 		t := latest.Transfer
 		x.Transfer = &t
 	}
+	if latest.DCCTrust.Name != "" {
+		t := latest.DCCTrust
+		x.DCCTrust = &t
+	}
 	var cost int64
 	want := latest.Version
 	for _, v := range versions {
@@ -60,25 +64,45 @@ func BuildIndex(ctx context.Context, st Storage, keys Keys, cfg Config, now time
 	return doc, &x, nil
 }
 
-// WriteIndex rewrites DATA/public/v1/manifest from storage, atomically.
+// WriteIndex rewrites ARTIFACTS/v1/manifest from storage, atomically.
 // import calls it after publishing; serve calls it at start, which repairs a
 // crash between the two.
-func WriteIndex(ctx context.Context, d DataDir, st Storage, keys Keys, cfg Config, now time.Time) (*protocol.Index, error) {
+//
+// Every file the index names must be in ARTIFACTS/v1/files, else it keeps
+// the old index and fails, saying which is missing: a hub instance pointed
+// at an artifacts directory other than the one import wrote (or a file
+// lost from it) must not send kiosks to files it cannot serve.
+func WriteIndex(ctx context.Context, a Artifacts, st Storage, keys Keys, cfg Config, now time.Time) (*protocol.Index, error) {
 	doc, x, err := BuildIndex(ctx, st, keys, cfg, now)
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(filepath.Dir(d.ManifestFile()), 0o755); err != nil {
+	refs := append([]protocol.FileRef{x.Full}, x.Deltas...)
+	for _, r := range []*protocol.FileRef{x.Transfer, x.DCCTrust} {
+		if r != nil {
+			refs = append(refs, *r)
+		}
+	}
+	for _, ref := range refs {
+		info, err := os.Stat(filepath.Join(a.FilesDir(), ref.Name))
+		if err == nil && info.Size() != ref.Size {
+			err = fmt.Errorf("%d bytes, published as %d", info.Size(), ref.Size)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("snapshot version %d is published but its file %s in %s is not as published (is this the artifacts directory import wrote?): %w", x.Version, ref.Name, a.FilesDir(), err)
+		}
+	}
+	if err := os.MkdirAll(filepath.Dir(a.ManifestFile()), 0o755); err != nil {
 		return nil, err
 	}
-	if err := writeFileAtomic(d.ManifestFile(), doc, 0o644); err != nil {
+	if err := writeFileAtomic(a.ManifestFile(), doc, 0o644); err != nil {
 		return nil, fmt.Errorf("write snapshot index: %w", err)
 	}
 	return x, nil
 }
 
-// stagedFile is a snapshot file written in the scratch directory, waiting to
-// be moved into DATA/public/v1/files.
+// stagedFile is a snapshot file written in the staging directory, waiting
+// to be moved into ARTIFACTS/v1/files.
 type stagedFile struct {
 	path string
 	ref  protocol.FileRef
@@ -126,19 +150,20 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 }
 
 // install moves staged files into the files directory. A file of the same
-// name can only be left over from an import that crashed before it
-// published (names of published versions are never reused, because
-// versions only grow), so it is replaced.
-func install(d DataDir, files []stagedFile) error {
-	if err := os.MkdirAll(d.FilesDir(), 0o755); err != nil {
+// name can only be left over from an import that crashed (or failed to
+// commit) before it published — names of published versions are never
+// reused, because versions only grow, and imports are serialised by their
+// lock — so it is replaced.
+func install(a Artifacts, files []stagedFile) error {
+	if err := os.MkdirAll(a.FilesDir(), 0o755); err != nil {
 		return err
 	}
 	for _, f := range files {
-		if err := os.Rename(f.path, filepath.Join(d.FilesDir(), f.ref.Name)); err != nil {
+		if err := os.Rename(f.path, filepath.Join(a.FilesDir(), f.ref.Name)); err != nil {
 			return fmt.Errorf("install %s: %w", f.ref.Name, err)
 		}
 	}
-	return syncDir(d.FilesDir())
+	return syncDir(a.FilesDir())
 }
 
 // entryFile iterates the 21-byte entries of a body file; the sequence may

@@ -138,16 +138,19 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) error {
 		kind = "delta"
 	}
 	if !ok {
-		if version, ok = protocol.ParseTransferName(name); !ok {
+		if version, ok = protocol.ParseTransferName(name); ok {
+			kind = "transfer"
+		} else if version, ok = protocol.ParseDCCTrustName(name); ok {
+			kind = "dcc_trust"
+		} else {
 			return notFound()
 		}
-		kind = "transfer"
 	}
 	ref, err := s.fileRef(r, name, base, version)
 	if err != nil {
 		return err
 	}
-	f, err := os.Open(filepath.Join(s.opts.Data.FilesDir(), name))
+	f, err := os.Open(filepath.Join(s.opts.Artifacts.FilesDir(), name))
 	if errors.Is(err, os.ErrNotExist) {
 		return notFound()
 	}
@@ -168,6 +171,9 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) error {
 	h.Set("ETag", `"sha256:`+ref.SHA256[:32]+`"`)
 	h.Set("Cache-Control", "public, max-age=31536000, immutable")
 	h.Set("Content-Type", protocol.SnapshotContentType)
+	if kind == "dcc_trust" {
+		h.Set("Content-Type", protocol.DCCTrustContentType)
+	}
 	http.ServeContent(w, r, "", info.ModTime(), f)
 	if st := pw.status; st == http.StatusOK || st == http.StatusPartialContent {
 		s.opts.Observer.Download(kind, st == http.StatusPartialContent, pw.bytes)
@@ -188,7 +194,7 @@ func (s *Server) fileRef(r *http.Request, name string, base, version uint64) (pr
 		return protocol.FileRef{}, err
 	}
 	if len(vs) == 1 && vs[0].Version == version {
-		for _, ref := range []protocol.FileRef{vs[0].Full, vs[0].Delta, vs[0].Transfer} {
+		for _, ref := range []protocol.FileRef{vs[0].Full, vs[0].Delta, vs[0].Transfer, vs[0].DCCTrust} {
 			if ref.Name == name {
 				return ref, nil
 			}

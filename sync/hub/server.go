@@ -16,12 +16,15 @@ import (
 // ServerOptions configure the /v1 HTTP server. Zero limits take the
 // defaults of docs/protocol.md.
 type ServerOptions struct {
-	Data    DataDir
-	Storage Storage
-	Keys    Keys
-	Config  Config
-	Logger  *slog.Logger
-	Now     func() time.Time
+	Data DataDir
+	// Artifacts is the snapshot files' root (default Data's public
+	// directory); hub instances on one database share it.
+	Artifacts Artifacts
+	Storage   Storage
+	Keys      Keys
+	Config    Config
+	Logger    *slog.Logger
+	Now       func() time.Time
 	// Observer receives request and download events (the Prometheus
 	// metrics); nil observes nothing.
 	Observer Observer
@@ -47,6 +50,9 @@ func (o *ServerOptions) defaults() {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.Artifacts == "" {
+		o.Artifacts = o.Data.Artifacts()
 	}
 	if o.Rand == nil {
 		o.Rand = rand.Reader
@@ -82,7 +88,7 @@ func NewServer(opts ServerOptions) *Server {
 	opts.defaults()
 	s := &Server{
 		opts:     opts,
-		index:    &indexCache{path: opts.Data.ManifestFile(), hubKey: opts.Keys.HubPublic()},
+		index:    &indexCache{path: opts.Artifacts.ManifestFile(), hubKey: opts.Keys.HubPublic()},
 		inFlight: make(chan struct{}, opts.MaxInFlight),
 		mux:      http.NewServeMux(),
 	}
