@@ -170,5 +170,18 @@ func enTable() map[Key]string {
 		SettingsSessionOnly:  "Changes here last until the kiosk restarts",
 		DirectionFixed:       "This door records one direction only",
 		DirectionFailed:      "Direction NOT switched",
+
+		EnrollOffer:      "To set up this kiosk, scan the enrollment code from doorcheck-hub enroll",
+		EnrollTitle:      "SET UP THIS KIOSK?",
+		EnrollHub:        "Hub: %s",
+		EnrollKey:        "Hub key: %s",
+		EnrollCompare:    "Check that this is the key doorcheck-hub enroll printed",
+		EnrollConfirmKey: "set up",
+		EnrollWorking:    "Setting up: contacting the hub, fetching the first data…",
+		EnrollFailed:     "Setup failed: %s",
+		EnrollBack:       "back to the demo",
+		EnrollDone:       "Kiosk set up: %s",
+		EnrollNoData:     "No data yet: every check is NOT VERIFIED until the first data arrives",
+		EnrollStarting:   "Starting the kiosk…",
 	}
 }

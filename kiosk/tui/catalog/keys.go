@@ -187,4 +187,19 @@ const (
 	SettingsSessionOnly  Key = "settings_session_only"
 	DirectionFixed       Key = "direction_fixed"
 	DirectionFailed      Key = "direction_failed"
+
+	// First start: a kiosk with no config offers to be set up by
+	// scanning a hub enrollment code.
+	EnrollOffer      Key = "enroll_offer"
+	EnrollTitle      Key = "enroll_title"
+	EnrollHub        Key = "enroll_hub"     // hub URL (string, escaped)
+	EnrollKey        Key = "enroll_key"     // key fingerprint (string)
+	EnrollCompare    Key = "enroll_compare" // compare the key with the one enroll printed
+	EnrollConfirmKey Key = "enroll_confirm_key"
+	EnrollWorking    Key = "enroll_working"
+	EnrollFailed     Key = "enroll_failed" // why (string, escaped)
+	EnrollBack       Key = "enroll_back"
+	EnrollDone       Key = "enroll_done" // venue · door (string, escaped)
+	EnrollNoData     Key = "enroll_no_data"
+	EnrollStarting   Key = "enroll_starting"
 )

@@ -171,5 +171,18 @@ func kkTable() map[Key]string {
 		SettingsSessionOnly:  "Бұл өзгерістер киоск қайта іске қосылғанша сақталады",
 		DirectionFixed:       "Бұл есік тек бір бағытты тіркейді",
 		DirectionFailed:      "Бағыт АУЫСТЫРЫЛМАДЫ",
+
+		EnrollOffer:      "Бұл киоскіні баптау үшін doorcheck-hub enroll берген тіркеу кодын сканерлеңіз",
+		EnrollTitle:      "БҰЛ КИОСКІНІ БАПТАУ КЕРЕК ПЕ?",
+		EnrollHub:        "Хаб: %s",
+		EnrollKey:        "Хаб кілті: %s",
+		EnrollCompare:    "Бұл doorcheck-hub enroll басып шығарған кілт екенін тексеріңіз",
+		EnrollConfirmKey: "баптау",
+		EnrollWorking:    "Бапталуда: хабпен байланыс, алғашқы деректер жүктелуде…",
+		EnrollFailed:     "Баптау сәтсіз аяқталды: %s",
+		EnrollBack:       "демоға оралу",
+		EnrollDone:       "Киоск бапталды: %s",
+		EnrollNoData:     "Деректер әлі жоқ: алғашқы деректер келгенше әр тексеру ТЕКСЕРІЛМЕДІ болады",
+		EnrollStarting:   "Киоск іске қосылуда…",
 	}
 }

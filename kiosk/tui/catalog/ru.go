@@ -171,5 +171,18 @@ func ruTable() map[Key]string {
 		SettingsSessionOnly:  "Изменения действуют до перезапуска киоска",
 		DirectionFixed:       "Эта дверь записывает только одно направление",
 		DirectionFailed:      "Направление НЕ изменено",
+
+		EnrollOffer:      "Чтобы настроить этот киоск, отсканируйте код регистрации из doorcheck-hub enroll",
+		EnrollTitle:      "НАСТРОИТЬ ЭТОТ КИОСК?",
+		EnrollHub:        "Хаб: %s",
+		EnrollKey:        "Ключ хаба: %s",
+		EnrollCompare:    "Проверьте, что это ключ, который напечатал doorcheck-hub enroll",
+		EnrollConfirmKey: "настроить",
+		EnrollWorking:    "Настройка: связь с хабом, загрузка первых данных…",
+		EnrollFailed:     "Настройка не удалась: %s",
+		EnrollBack:       "вернуться в демо",
+		EnrollDone:       "Киоск настроен: %s",
+		EnrollNoData:     "Данных пока нет: до прихода первых данных каждая проверка — НЕ ПРОВЕРЕНО",
+		EnrollStarting:   "Запуск киоска…",
 	}
 }
