@@ -176,6 +176,7 @@ func (c *Checker) decideAt(now time.Time, m *wire.Manifest, payload, source stri
 	clockTrusted := false
 	notVerified := func(e *pass.Error) (Verdict, wire.SubjectKey, bool) {
 		v.Decision = NotVerified
+		v.Holder = nil // a guard compares a name only with a verified visitor
 		v.Reasons = []reason.Code{e.Reason}
 		v.ExpiredAgo, v.ValidIn = e.ExpiredAgo, e.ValidIn
 		v.Detail = e.Detail
@@ -228,7 +229,7 @@ func (c *Checker) decideAt(now time.Time, m *wire.Manifest, payload, source stri
 		v.PassFrom, v.PassUntil = p.NotBefore, p.ExpiresAt
 	case KindDCC:
 		var e *pass.Error
-		if subject, dccUntil, e = c.verifyDCC(payload, now, trust.hasher); e != nil {
+		if subject, dccUntil, v.Holder, e = c.verifyDCC(payload, now, trust.hasher); e != nil {
 			return notVerified(e)
 		}
 	default:

@@ -33,25 +33,25 @@ func (c *Checker) isDCC(payload string) bool {
 // deployment's subject key, domain-separated from IINs by a "dcc:" prefix
 // no IIN has, so presence and re-entry work as for IINs while nothing of
 // the certificate itself is kept. The result's end time is when the rule
-// that admitted it stops counting.
-func (c *Checker) verifyDCC(payload string, now time.Time, h wire.SubjectHasher) (wire.SubjectKey, time.Time, *pass.Error) {
+// that admitted it stops counting; the holder is for the screen only.
+func (c *Checker) verifyDCC(payload string, now time.Time, h wire.SubjectHasher) (wire.SubjectKey, time.Time, *Holder, *pass.Error) {
 	v := c.set.DCC.Verifier
 	if c.set.DCC.Trust != nil {
 		v.Trust = c.set.DCC.Trust.List()
 	}
 	res, err := v.Verify(payload, now)
 	if err != nil {
-		return wire.SubjectKey{}, time.Time{}, dccError(err)
+		return wire.SubjectKey{}, time.Time{}, nil, dccError(err)
 	}
 	d, err := c.set.DCC.Rules.Decide(res, now)
 	if err != nil {
-		return wire.SubjectKey{}, time.Time{}, dccError(err)
+		return wire.SubjectKey{}, time.Time{}, nil, dccError(err)
 	}
 	ci := res.Cert.ID()
 	if ci == "" {
-		return wire.SubjectKey{}, time.Time{}, &pass.Error{Reason: reason.Malformed, Detail: "certificate has no identifier"}
+		return wire.SubjectKey{}, time.Time{}, nil, &pass.Error{Reason: reason.Malformed, Detail: "certificate has no identifier"}
 	}
-	return h.IIN("dcc:" + ci), d.Until, nil
+	return h.IIN("dcc:" + ci), d.Until, holderOf(res.Cert), nil
 }
 
 // dccError is a DCC failure as the checker's NOT VERIFIED error. The detail

@@ -57,6 +57,11 @@ type Verdict struct {
 	// IINLast4 is the last four digits of a well-formed IIN, what a guard
 	// compares with the ID card; never more of it. Empty for a pass.
 	IINLast4 string
+	// Holder is whom a verified DCC names, for the guard to compare with
+	// the passport during the verdict's seconds; nil otherwise. In memory
+	// only: never recorded, never in the JSON line, redacted when printed
+	// or logged (holder.go).
+	Holder *Holder
 	// PassFrom and PassUntil are a verified pass's window (zero for an
 	// IIN), shown beside the verdict.
 	PassFrom, PassUntil time.Time
