@@ -49,7 +49,7 @@ func largeFont() font {
 		'✔': {"......", ".....#", "....##", "#..##.", "####..", ".##...", "......"},
 		'✖': {"#...#", "##.##", ".###.", "..#..", ".###.", "##.##", "#...#"},
 		'?': {".###.", "#...#", "....#", "...#.", "..#..", ".....", "..#.."},
-	}}
+	}}.withCyrillic(largeCyrillic()) // bigtext_cyrillic.go
 }
 
 // smallFont is 3×5 (N is 4 wide, so it is no lowercase n), for screens
@@ -85,7 +85,7 @@ func smallFont() font {
 		'✔': {"...", "..#", "#.#", ".#.", "..."},
 		'✖': {"...", "#.#", ".#.", "#.#", "..."},
 		'?': {"##.", "..#", ".#.", "...", ".#."},
-	}}
+	}}.withCyrillic(smallCyrillic())
 }
 
 // has reports whether f draws every rune of s (a space always).

@@ -26,10 +26,19 @@ func TestFontsAreWhole(t *testing.T) {
 				}
 			}
 		}
-		for _, w := range []string{english(catalog.Admit), english(catalog.ExitRecorded), english(catalog.Deny), english(catalog.NotVerified), english(catalog.Undone), "✔✖?"} {
-			if !f.has(w) {
-				t.Errorf("%s font lacks a letter of %q", name, w)
+		// The words drawn large, in every language: verdicts and the
+		// idle screen's direction.
+		cat := catalog.New()
+		for _, l := range catalog.Langs() {
+			for _, k := range []catalog.Key{catalog.Admit, catalog.ExitRecorded, catalog.Deny, catalog.NotVerified,
+				catalog.Undone, catalog.OverrideAdmitted, catalog.Entry, catalog.Exit} {
+				if w := cat.Lookup(l, k); !f.has(w) {
+					t.Errorf("%s font lacks a letter of %s %q", name, l, w)
+				}
 			}
+		}
+		if !f.has("✔✖?АӘБВГҒДЕЁЖЗИЙІКҚЛМНҢОӨПРСТУҰҮФХҺЦЧШЩЪЫЬЭЮЯ") {
+			t.Errorf("%s font lacks a Russian or Kazakh capital", name)
 		}
 	}
 }
@@ -103,8 +112,8 @@ func TestHeadlineScales(t *testing.T) {
 // TestHeadlineFallsBack: a word no font draws (a translation), or a
 // screen too small for any scale, is plain text with its symbol.
 func TestHeadlineFallsBack(t *testing.T) {
-	if _, ok := bigText([]string{"ВХОД"}, 200, 60); ok {
-		t.Errorf("Cyrillic drawn by a font that has none")
+	if _, ok := bigText([]string{"ΕΙΣΟΔΟΣ"}, 200, 60); ok {
+		t.Errorf("Greek drawn by a font that has none")
 	}
 	if _, ok := bigText([]string{"NOT", "VERIFIED"}, 12, 3); ok {
 		t.Errorf("drawn in 12x3")

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/lipgloss/v2"
@@ -68,8 +69,9 @@ func (m *Model) idleView(w, h int) string {
 	} else {
 		text = append(text, bold.Render(ansiCut(fitLangs(textW, scan), textW)))
 	}
-	if h >= 16 {
-		// On a handheld the field and the clock matter more.
+	if h >= 16 && (len(m.langs()) == 1 || h >= 30) {
+		// On a handheld the field and the clock matter more; with
+		// several languages the prompt above took the rows.
 		text = append(text, m.fit(textW, catalog.IdleHint)) // wraps, as place does
 	}
 	text = append(text, "", m.manualField())
@@ -91,8 +93,10 @@ func (m *Model) idleView(w, h int) string {
 		code := lipgloss.JoinVertical(lipgloss.Center, qr, m.fit(qrW, catalog.PhoneHint))
 		switch {
 		case qrSide:
-			body = lipgloss.JoinHorizontal(lipgloss.Center,
-				lipgloss.NewStyle().Width(textW).Align(lipgloss.Center).Render(body), "  ", code)
+			body = m.memo.get(memoKey("qrside", textW, 0, body, code), func() string {
+				return lipgloss.JoinHorizontal(lipgloss.Center,
+					lipgloss.NewStyle().Width(textW).Align(lipgloss.Center).Render(body), "  ", code)
+			})
 		case h >= lipgloss.Height(body)+qrH+1 && w >= qrW:
 			body = body + "\n\n" + code
 		}
@@ -102,7 +106,9 @@ func (m *Model) idleView(w, h int) string {
 			body += "\n\n" + strings.Join(samples, "\n")
 		}
 	}
-	return lipgloss.JoinVertical(lipgloss.Left, append(top, place(w, h, body, lipgloss.NewStyle()))...)
+	return m.memo.get(memoKey("idle", w, h, append(slices.Clip(top), body)...), func() string {
+		return lipgloss.JoinVertical(lipgloss.Left, append(slices.Clip(top), place(w, h, body, lipgloss.NewStyle()))...)
+	})
 }
 
 // venueLine is "venue · door" as configured, escaped.

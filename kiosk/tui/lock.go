@@ -108,11 +108,12 @@ func (m *Model) guarded(a lockAction, then func() (component, tea.Cmd)) tea.Cmd 
 
 // lockHint is what the idle screen says about the lock: how to set a PIN
 // when none is set, the demo PIN on a demo kiosk; in the first language
-// only on a screen under 20 rows, where the rest is needed. Nothing when
+// only on a screen under 20 rows, or under 30 with several languages
+// (their prompts take the rows), where the rest is needed. Nothing when
 // a PIN is set: the screen never tells a visitor how to quit.
 func (m *Model) lockHint(h int) []string {
 	langs := m.langs()
-	if h < 20 {
+	if h < 20 || (h < 30 && len(langs) > 1) {
 		langs = langs[:1]
 	}
 	var out []string

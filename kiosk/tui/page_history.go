@@ -31,19 +31,35 @@ func (p historyPage) View(w, h int) string {
 		return place(w, h, strings.Join(lines, "\n"), lipgloss.NewStyle())
 	}
 	shown := m.history[:min(len(m.history), max(0, h-2))]
-	// Each column as wide as its widest cell, heading included.
-	cols := [4]int{8, lipgloss.Width(m.tx(catalog.HistoryVerdict)), lipgloss.Width(m.tx(catalog.HistoryStatus)), 5}
-	cols[0] = max(cols[0], lipgloss.Width(m.tx(catalog.HistoryTime)))
-	cols[3] = max(cols[3], lipgloss.Width(m.tx(catalog.HistoryLast4)))
-	for _, e := range shown {
-		word, status, _, _ := p.cells(e)
-		cols[1], cols[2] = max(cols[1], lipgloss.Width(word)), max(cols[2], lipgloss.Width(status))
+	// Each column as wide as its widest cell, heading included. A
+	// narrow screen (a handheld) drops the seconds and the status (the
+	// word says what matters) and keeps the last four digits whole.
+	narrow := w < 60
+	clock := "15:04:05"
+	if narrow {
+		clock = "15:04"
 	}
-	lines = append(lines, row(cols, m.tx(catalog.HistoryTime), m.tx(catalog.HistoryVerdict), m.tx(catalog.HistoryStatus),
-		m.tx(catalog.HistoryLast4), m.tx(catalog.HistoryReason)))
+	head := []string{m.tx(catalog.HistoryTime), m.tx(catalog.HistoryVerdict), m.tx(catalog.HistoryStatus),
+		m.tx(catalog.HistoryLast4), m.tx(catalog.HistoryReason)}
+	table := [][]string{head}
 	for _, e := range shown {
 		word, status, last4, why := p.cells(e)
-		lines = append(lines, row(cols, e.at.In(m.opt.Location).Format("15:04:05"), word, status, last4, why))
+		table = append(table, []string{e.at.In(m.opt.Location).Format(clock), word, status, last4, why})
+	}
+	if narrow {
+		for i, r := range table {
+			table[i] = []string{r[0], r[3], r[1], r[4]}
+		}
+		table[0][0] = ""
+	}
+	cols := make([]int, len(table[0])-1)
+	for _, r := range table {
+		for i := range cols {
+			cols[i] = max(cols[i], lipgloss.Width(r[i]))
+		}
+	}
+	for _, r := range table {
+		lines = append(lines, row(cols, r...))
 	}
 	for i, l := range lines {
 		lines[i] = ansi.Truncate(l, w, "…")
@@ -74,7 +90,7 @@ func (p historyPage) cells(e historyEntry) (word, status, last4, why string) {
 }
 
 // row lays cells out in columns of widths cols (the last cell as is).
-func row(cols [4]int, cells ...string) string {
+func row(cols []int, cells ...string) string {
 	var b strings.Builder
 	for i, c := range cells {
 		b.WriteString(c)
