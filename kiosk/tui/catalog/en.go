@@ -19,6 +19,7 @@ func enTable() map[Key]string {
 		StatusRed:    "RED",
 
 		Subject:  "IIN …%s",
+		Holder:   "%s, born %s",
 		PassTill: "pass valid until %s",
 		DataVer:  "data v%d",
 		At:       "at %s",

@@ -24,6 +24,7 @@ const (
 
 	// Verdict details: args in comments.
 	Subject  Key = "subject"   // last four digits (string)
+	Holder   Key = "holder"    // a verified DCC's name, date of birth (strings, sanitized): what the guard compares with the passport
 	PassTill Key = "pass_till" // window end (string, already formatted)
 	DataVer  Key = "data_ver"  // snapshot version (int)
 	At       Key = "at"        // time (string)

@@ -20,6 +20,7 @@ func kkTable() map[Key]string {
 		StatusRed:    "ҚЫЗЫЛ",
 
 		Subject:  "ЖСН …%s",
+		Holder:   "%s, туған күні %s",
 		PassTill: "рұқсатнама %s дейін жарамды",
 		DataVer:  "деректер v%d",
 		At:       "уақыты %s",

@@ -20,6 +20,7 @@ func ruTable() map[Key]string {
 		StatusRed:    "КРАСНЫЙ",
 
 		Subject:  "ИИН …%s",
+		Holder:   "%s, дата рождения %s",
 		PassTill: "пропуск действует до %s",
 		DataVer:  "данные v%d",
 		At:       "в %s",
