@@ -25,6 +25,32 @@ type UI struct {
 	// digits and _ only). paper_test, staff and emergency_services are
 	// shown translated; any other is shown as written.
 	OverrideReasons []string `yaml:"override_reasons"`
+	// Bell is the terminal bell per verdict, so a guard hears the result
+	// without looking: each "off", "1" to "9" (that many short bells,
+	// 0.2 s apart) or "long" (a run of bells half a second long). The
+	// Linux console beeps; a terminal beeps or flashes as it is set up.
+	Bell Bell `yaml:"bell"`
+}
+
+// Bell is the bell pattern of each verdict (see UI.Bell).
+type Bell struct {
+	// Admit rings for an admit: an entry, an exit recorded, an admin's
+	// override, an undo.
+	Admit string `yaml:"admit"`
+	// Deny rings when a visitor is refused.
+	Deny string `yaml:"deny"`
+	// NotVerified rings when the payload could not be verified (no
+	// colour earned).
+	NotVerified string `yaml:"not_verified"`
+	// CannotRecord rings when the visit could not be recorded: the guard
+	// must not admit on that screen.
+	CannotRecord string `yaml:"cannot_record"`
+}
+
+// BellPatterns are the values a bell pattern takes. kiosk/tui parses
+// them (tui.ParseBell); the config does not import it.
+func BellPatterns() []string {
+	return []string{"off", "1", "2", "3", "4", "5", "6", "7", "8", "9", "long"}
 }
 
 // Limits on the ui section.
@@ -42,6 +68,9 @@ func defaultUI() UI {
 	return UI{
 		Languages:       []string{"kk", "ru", "en"},
 		OverrideReasons: []string{"paper_test", "staff", "emergency_services"},
+		// One bell lets in, three stop, two say look again; a visit
+		// that could not be recorded rings long.
+		Bell: Bell{Admit: "1", Deny: "3", NotVerified: "2", CannotRecord: "long"},
 	}
 }
 
@@ -62,6 +91,13 @@ func (c *Config) validateUI(p *problems) {
 		p.add("ui.override_reasons", "want at least one reason")
 	case len(u.OverrideReasons) > maxOverrideReasons:
 		p.add("ui.override_reasons", "at most %d (keys 1–9), got %d", maxOverrideReasons, len(u.OverrideReasons))
+	}
+	for _, b := range []struct{ field, v string }{
+		{"admit", u.Bell.Admit}, {"deny", u.Bell.Deny}, {"not_verified", u.Bell.NotVerified}, {"cannot_record", u.Bell.CannotRecord},
+	} {
+		if !slices.Contains(BellPatterns(), b.v) {
+			p.add("ui.bell."+b.field, "want off, 1 to 9 or long, got %q", b.v)
+		}
 	}
 	for i, r := range u.OverrideReasons {
 		if !overrideReasonRe.MatchString(r) {

@@ -26,6 +26,18 @@ func TestUISection(t *testing.T) {
 	if !slices.Equal(c.UI.Languages, []string{"ru"}) || c.AdminPINPath() != "/etc/doorcheck/pin.hash" || !slices.Equal(c.UI.OverrideReasons, []string{"staff", "vip_guest"}) {
 		t.Errorf("set: %+v, pin at %s", c.UI, c.AdminPINPath())
 	}
+	if want := (Bell{Admit: "1", Deny: "3", NotVerified: "2", CannotRecord: "long"}); c.UI.Bell != want {
+		t.Errorf("bell defaults %+v, want %+v", c.UI.Bell, want)
+	}
+	// A number unquoted is a pattern as well; keys not given keep their
+	// defaults.
+	c, err = Parse([]byte(minimal+"ui:\n  bell:\n    admit: off\n    deny: 5\n"), "/etc/doorcheck")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (Bell{Admit: "off", Deny: "5", NotVerified: "2", CannotRecord: "long"}); c.UI.Bell != want {
+		t.Errorf("bell %+v, want %+v", c.UI.Bell, want)
+	}
 
 	tests := []struct {
 		name, ui string
@@ -39,6 +51,8 @@ func TestUISection(t *testing.T) {
 		{"bad reason", "ui:\n  override_reasons:\n    - staff\n    - \"Paper test\"\n", "ui.override_reasons[1]", 6},
 		{"reason twice", "ui:\n  override_reasons: [staff, staff]\n", "ui.override_reasons[1]", 4},
 		{"ten reasons", "ui:\n  override_reasons: [a, b, c, d, e, f, g, h, i, j]\n", "ui.override_reasons", 4},
+		{"bad bell", "ui:\n  bell:\n    deny: loud\n", "ui.bell.deny", 5},
+		{"ten bells", "ui:\n  bell:\n    admit: 10\n", "ui.bell.admit", 5},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
