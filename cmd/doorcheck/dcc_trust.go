@@ -66,6 +66,9 @@ func runDCCTrustImport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "installed %d DCC signing certificates in %s\n", tl.Len(), dst)
+	if hub := hubDCCTrustPath(cfg); fileExists(hub) {
+		fmt.Fprintf(e.stdout, "note: the hub's trust list (%s) is installed and takes precedence; this list counts only without it\n", hub)
+	}
 	return nil
 }
 
@@ -102,8 +105,21 @@ func dccSettingsOf(cfg *config.Config) (*kiosk.DCCSettings, error) {
 	if err != nil {
 		return nil, fmt.Errorf("dcc trust list %s: %w", cfg.DCCTrustPath(), err)
 	}
+	trust, err := kiosk.OpenDCCTrust(hubDCCTrustPath(cfg), tl)
+	if err != nil {
+		return nil, err
+	}
 	return &kiosk.DCCSettings{
 		Verifier: dcc.Verifier{Trust: tl, CheckKeyUsage: cfg.DCC.KeyUsage, Skew: cfg.Policy.ClockSkew.Duration},
 		Rules:    cfg.DCC.Rules(),
+		Trust:    trust,
 	}, nil
+}
+
+// hubDCCTrustPath is where the sync client installs the trust list the
+// hub publishes in its signed index: dcc-trust-hub.json beside the visit
+// store (where downloads are staged). Once there it takes precedence over
+// the local list (kiosk.DCCTrust).
+func hubDCCTrustPath(cfg *config.Config) string {
+	return filepath.Join(filepath.Dir(cfg.Store.Path), "dcc-trust-hub.json")
 }

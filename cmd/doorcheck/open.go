@@ -38,6 +38,9 @@ type openedKiosk struct {
 	store   *store.Store
 	checker *kiosk.Checker
 	hubKey  ed25519.PublicKey
+	// dccTrust is the checker's DCC trust list, which the sync client
+	// updates from the hub (nil: DCC checks are off).
+	dccTrust *kiosk.DCCTrust
 }
 
 func (o *openedKiosk) Close() error { return o.store.Close() }
@@ -123,6 +126,9 @@ func openKioskFor(ctx context.Context, e *env, k kioskFlags, dryRun bool, mode s
 	}
 	settings.DryRun = dryRun
 	o.checker = kiosk.New(st, settings)
+	if settings.DCC != nil {
+		o.dccTrust = settings.DCC.Trust
+	}
 	return o, nil
 }
 

@@ -94,10 +94,14 @@ func newSyncClient(e *env, k *openedKiosk, log *slog.Logger) (*client.Client, er
 	if err != nil {
 		return nil, err
 	}
-	return client.New(client.Options{
+	opt := client.Options{
 		URL: k.cfg.Hub.URL, Credential: cred, HubKey: k.hubKey, Store: k.store,
 		Dir: filepath.Dir(k.cfg.Store.Path), Clock: k.checker, Log: log,
-	})
+	}
+	if k.dccTrust != nil {
+		opt.DCCTrust = k.dccTrust
+	}
+	return client.New(opt)
 }
 
 // readCredential reads the hub credential from the environment or the

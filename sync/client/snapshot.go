@@ -66,6 +66,9 @@ func (c *Client) check(ctx context.Context, attempts int, progress func(store.Pr
 	res.Plan = plan.Kind
 	switch plan.Kind {
 	case protocol.PlanCurrent:
+		if err := c.syncDCCTrust(ctx, attempts, x); err != nil {
+			return res, err
+		}
 		c.etag = etag
 		c.checked()
 		return res, nil
@@ -100,6 +103,11 @@ func (c *Client) check(ctx context.Context, attempts int, progress func(store.Pr
 		}
 	}
 	res.To = c.currentVersion()
+	// The etag is kept only once the trust list is in place too, so a
+	// refused list is fetched again at the next check.
+	if err := c.syncDCCTrust(ctx, attempts, x); err != nil {
+		return res, err
+	}
 	c.etag = etag
 	c.checked()
 	return res, nil
