@@ -402,6 +402,7 @@ func BenchmarkView(b *testing.B) {
 			m := New(context.Background(), Options{Lock: enLock(), Title: "cinema · north · entry"})
 			m.last = bb.last
 			for b.Loop() {
+				m.memo.reset() // a changed screen: laid out anew (memo.go)
 				m.View()
 			}
 		})

@@ -47,7 +47,7 @@ func (m *Model) idleView(w, h int) string {
 		big, drawn := "", false
 		if h >= 16 {
 			for _, word := range words {
-				if big, drawn = bigText([]string{word}, textW, max(0, h/3)); drawn {
+				if big, drawn = m.bigText([]string{word}, textW, max(0, h/3)); drawn {
 					break
 				}
 			}

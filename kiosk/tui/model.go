@@ -118,9 +118,10 @@ type Model struct {
 	dialog component
 	// history is the last scans this screen showed, newest first.
 	history []historyEntry
-	hourly  hourly  // today's entries by hour, read while stats show
-	qr      string  // the door's QR code drawn once, "" for none
-	gate    pinGate // wrong PINs and the lockout, across PIN dialogs (pin.go)
+	hourly  hourly     // today's entries by hour, read while stats show
+	qr      string     // the door's QR code drawn once, "" for none
+	gate    pinGate    // wrong PINs and the lockout, across PIN dialogs (pin.go)
+	memo    renderMemo // laid-out blocks by what they came from (memo.go)
 }
 
 // New returns the model. ctx bounds every check it starts.

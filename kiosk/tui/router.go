@@ -193,9 +193,9 @@ func (m *Model) body(h int) string {
 	if m.width < 60 || h < 20 {
 		// No room to see anything around a dialog: it takes the area,
 		// rather than leave stray letters of the page at its sides.
-		return place(m.width, h, box, lipgloss.NewStyle())
+		return m.place(m.width, h, box, lipgloss.NewStyle())
 	}
-	return overlay(body, box, m.width, h)
+	return m.overlay(body, box, m.width, h)
 }
 
 // overlay draws box centred over body, a w×h area.

@@ -19,7 +19,7 @@ func (m *Model) View() tea.View {
 	bottom := m.bottomLines()
 	mainHeight := max(1, m.height-len(bottom))
 	body := m.body(mainHeight)
-	v := tea.NewView(lipgloss.JoinVertical(lipgloss.Left, append([]string{body}, bottom...)...))
+	v := tea.NewView(m.joinScreen(body, bottom))
 	v.AltScreen = true
 	v.WindowTitle = m.title()
 	return v
@@ -105,7 +105,7 @@ func (m *Model) verdictView(r kiosk.Result, h int) string {
 		}
 		lines = append([]string{head}, rest...)
 	}
-	return place(m.width, h, strings.Join(lines, "\n"), k.style())
+	return m.place(m.width, h, strings.Join(lines, "\n"), k.style())
 }
 
 // headline draws the verdict's symbol and word in the largest block
@@ -126,7 +126,7 @@ func (m *Model) headline(v kiosk.Verdict, rows int) (string, bool) {
 		if sym != 0 {
 			words = append([]string{string(sym)}, words...)
 		}
-		if big, ok := bigText(words, m.width, rows); ok {
+		if big, ok := m.bigText(words, m.width, rows); ok {
 			return big, true
 		}
 	}
