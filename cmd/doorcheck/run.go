@@ -285,7 +285,7 @@ func runScreen(ctx context.Context, e *env, k *openedKiosk, scans chan scanner.S
 		Capacity:  set.Rules.Capacity,
 		Lock:      lockOptions(e, k, isDemo), // adminpin.go
 	})
-	p := tea.NewProgram(model, tea.WithContext(ctx), tea.WithInput(e.stdin), tea.WithOutput(e.stdout))
+	p := tea.NewProgram(model, append(tui.ProgramOptions(), tea.WithContext(ctx), tea.WithInput(e.stdin), tea.WithOutput(e.stdout))...)
 	go k.checker.Run(ctx, scans, func(r kiosk.Result) {
 		logVerdict(log, r.Verdict)
 		p.Send(tui.ResultMsg(r))
