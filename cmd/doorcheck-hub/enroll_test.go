@@ -54,7 +54,9 @@ func whoami(t *testing.T, url, cred string) (*http.Response, []byte) {
 // TestEnrollRedeemRevoke: a code made by `enroll` while the hub serves is
 // redeemable exactly once over HTTP, the credential works until `revoke`,
 // and then the kiosk gets kiosk_revoked.
-func TestEnrollRedeemRevoke(t *testing.T) {
+func TestEnrollRedeemRevoke(t *testing.T) { forBackends(t, testEnrollRedeemRevoke) }
+
+func testEnrollRedeemRevoke(t *testing.T, backend string) {
 	data := keygen(t)
 	h := startHub(t, data)
 	qr := filepath.Join(t.TempDir(), "code.png")
@@ -135,7 +137,9 @@ func TestEnrollRedeemRevoke(t *testing.T) {
 	}
 }
 
-func TestRedeemRefusals(t *testing.T) {
+func TestRedeemRefusals(t *testing.T) { forBackends(t, testRedeemRefusals) }
+
+func testRedeemRefusals(t *testing.T, backend string) {
 	data := keygen(t)
 	h := startHub(t, data)
 	expired := lastField(mustRun(t, "enroll", "--data", data, "--venue", "v", "--door", "d", "--direction", "exit", "--expires", "1ms"))

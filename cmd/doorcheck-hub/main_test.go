@@ -149,7 +149,9 @@ func TestEveryCommandRefusesReadableKeys(t *testing.T) {
 	}
 }
 
-func TestImportCommand(t *testing.T) {
+func TestImportCommand(t *testing.T) { forBackends(t, testImportCommand) }
+
+func testImportCommand(t *testing.T, backend string) {
 	data := keygen(t)
 	dir := t.TempDir()
 	iins := testIINs(50)

@@ -113,6 +113,11 @@ func startHub(t *testing.T, data string, extra ...string) *hubProcess {
 			<-h.waited
 		}
 	})
+	if os.Getenv(dbEnv) != "" {
+		// On PostgreSQL the hub answers before its database setup (the
+		// index, partitions) has run: wait until it says it is ready.
+		waitHealth(t, h.url, http.StatusOK)
+	}
 	return h
 }
 
@@ -232,7 +237,9 @@ func errorCode(t *testing.T, resp *http.Response, body []byte) protocol.Error {
 // TestServeSnapshots runs import and serve as they run in the field: the
 // hub process serves while a second import publishes, and a kiosk-side
 // client polls, downloads, resumes and verifies.
-func TestServeSnapshots(t *testing.T) {
+func TestServeSnapshots(t *testing.T) { forBackends(t, testServeSnapshots) }
+
+func testServeSnapshots(t *testing.T, backend string) {
 	data := keygen(t)
 	dir := t.TempDir()
 	iins := testIINs(400)
@@ -467,7 +474,9 @@ func openEntries(t *testing.T, file []byte, key ed25519.PublicKey) []wire.Entry 
 	}
 }
 
-func TestServeBeforeAnyImport(t *testing.T) {
+func TestServeBeforeAnyImport(t *testing.T) { forBackends(t, testServeBeforeAnyImport) }
+
+func testServeBeforeAnyImport(t *testing.T, backend string) {
 	data := keygen(t)
 	h := startHub(t, data, "--public-snapshots")
 	for _, path := range []string{"/v1/manifest", "/v1/full", "/v1/delta?from=0"} {

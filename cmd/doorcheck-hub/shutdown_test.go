@@ -25,6 +25,10 @@ import (
 // through a snapshot download lets that download finish, then exits 0.
 // (Closing instead of shutting down would cut the download short.)
 func TestShutdownFinishesDownloadsInFlight(t *testing.T) {
+	forBackends(t, testShutdownFinishesDownloadsInFlight)
+}
+
+func testShutdownFinishesDownloadsInFlight(t *testing.T, backend string) {
 	data := keygen(t)
 	// 100,000 entries: a 2.1 MB file, more than the socket buffers take
 	// while the client is not reading.

@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/doorcheck/doorcheck/sync/hub/boltstore"
 	"github.com/doorcheck/doorcheck/sync/protocol"
 	"github.com/doorcheck/doorcheck/sync/reason"
 	"github.com/doorcheck/doorcheck/sync/visit"
@@ -108,7 +107,9 @@ func resultsOf(ans protocol.UploadResponse) string {
 	return strings.Join(out, " ")
 }
 
-func TestUploadVisits(t *testing.T) {
+func TestUploadVisits(t *testing.T) { forBackends(t, testUploadVisits) }
+
+func testUploadVisits(t *testing.T, backend string) {
 	data := keygen(t)
 	h := startHub(t, data)
 	north := enrollKiosk(t, data, h.url, "cinema-7", "north", "entry")
@@ -205,7 +206,9 @@ func TestUploadVisits(t *testing.T) {
 // down), restarted on the same data, everything uploaded again: every
 // visit is stored exactly once, and every visit answered before the kill
 // is there.
-func TestUploadSurvivesHubKill(t *testing.T) {
+func TestUploadSurvivesHubKill(t *testing.T) { forBackends(t, testUploadSurvivesHubKill) }
+
+func testUploadSurvivesHubKill(t *testing.T, backend string) {
 	data := keygen(t)
 	h := startHub(t, data)
 	k := enrollKiosk(t, data, h.url, "v", "d", "entry")
@@ -274,13 +277,9 @@ func TestUploadSurvivesHubKill(t *testing.T) {
 	if err := h.stop(t); err != nil {
 		t.Fatal(err)
 	}
-	st, err := boltstore.Open(data, boltstore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := openTestStore(t, data)
 	seen := map[visit.ID]int{}
-	err = st.Visits(context.Background(), t0.Add(-time.Second), t0.Add(time.Hour), func(p []visit.Record) error {
+	err := st.Visits(context.Background(), t0.Add(-time.Second), t0.Add(time.Hour), func(p []visit.Record) error {
 		for _, r := range p {
 			seen[r.ID]++
 		}
@@ -310,7 +309,9 @@ func repeat(r visit.Record, n int) []visit.Record {
 // TestReportWhileServing: the report is read from the running hub (it
 // holds the visits) with the operator token, or from the files when the
 // hub is stopped; both give the same numbers.
-func TestReportWhileServing(t *testing.T) {
+func TestReportWhileServing(t *testing.T) { forBackends(t, testReportWhileServing) }
+
+func testReportWhileServing(t *testing.T, backend string) {
 	data := keygen(t)
 	h := startHub(t, data)
 	k := enrollKiosk(t, data, h.url, "cinema-7", "north", "entry")
