@@ -80,7 +80,7 @@ func BenchmarkImportLargePostgres(b *testing.B) {
 			b.Fatal(err)
 		}
 		type figures struct {
-			took                   time.Duration
+			took                    time.Duration
 			heap, rss, pgMax, pgSum int64
 		}
 		importOne := func(path string) (*hub.ImportResult, figures) {
