@@ -116,8 +116,13 @@ func newChecker(st checkerStore, s Settings, opts ...Option) *Checker {
 	return c
 }
 
-// Settings returns the checker's settings.
-func (c *Checker) Settings() Settings { return c.set }
+// Settings returns the checker's settings, with the direction the door
+// records now (SetDirection).
+func (c *Checker) Settings() Settings {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.set
+}
 
 // Check decides one payload and, unless this is a dry run, records the
 // visit durably before returning. The error is non-nil only when the

@@ -30,6 +30,11 @@ type UI struct {
 	// 0.2 s apart) or "long" (a run of bells half a second long). The
 	// Linux console beeps; a terminal beeps or flashes as it is set up.
 	Bell Bell `yaml:"bell"`
+	// DirectionSwitch says the door serves both entry and exit: an admin
+	// may switch what it records (F7, or the settings screen, with the
+	// admin PIN) until the kiosk restarts; kiosk.direction is where it
+	// starts. Off: the door records kiosk.direction only.
+	DirectionSwitch bool `yaml:"direction_switch"`
 }
 
 // Bell is the bell pattern of each verdict (see UI.Bell).

@@ -38,6 +38,12 @@ func TestUISection(t *testing.T) {
 	if want := (Bell{Admit: "off", Deny: "5", NotVerified: "2", CannotRecord: "long"}); c.UI.Bell != want {
 		t.Errorf("bell %+v, want %+v", c.UI.Bell, want)
 	}
+	if c.UI.DirectionSwitch {
+		t.Error("direction_switch is on by default")
+	}
+	if c, err = Parse([]byte(minimal+"ui:\n  direction_switch: true\n"), "/etc/doorcheck"); err != nil || !c.UI.DirectionSwitch {
+		t.Errorf("direction_switch: %v", err)
+	}
 
 	tests := []struct {
 		name, ui string
