@@ -36,4 +36,15 @@
 // "Previous" is by recorded time (at, then id), not arrival order: a
 // kiosk's late upload is judged against what happened before it at the
 // venue. A late upload does not re-judge visits stored before it.
+//
+// Snapshots (status.go). The status list is status_rows, keyed by subject
+// hash; each version's delta is status_changes. An import (hub.Import
+// through hub.StatusStore) runs in one transaction under an advisory lock:
+// COPY (straight into status_rows for a first version or a new subject
+// key; else into a temporary staging table, whose full join with
+// status_rows on the subject is the delta, stored and applied), then the
+// snapshot files are written and renamed into the artifacts directory,
+// and only then is the version row inserted and everything committed.
+// Files written for a transaction that never commits are named by a
+// version no row holds: never served, replaced by the next import.
 package pgstore
