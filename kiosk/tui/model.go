@@ -249,7 +249,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.sync = m.opt.Sync.SyncState()
 		cmds := []tea.Cmd{m.onWedge(m.keyboard.Tick(now)...)}
 		if m.last != nil && now.After(m.lastUntil) {
-			m.last = nil
+			m.showResult(nil)
 			cmds = append(cmds, m.refreshStats())
 		}
 		if m.notice != "" && now.After(m.noticeTil) {
@@ -283,7 +283,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.flash(m.fit(m.width, catalog.NothingToUndo), now)
 			return m, nil
 		}
-		m.last = &r
+		m.showResult(&r)
 		m.lastUntil = now.Add(m.opt.Hold)
 		m.remember(r)
 		if t, ok := m.dialog.(interface{ transient() bool }); ok && t.transient() {

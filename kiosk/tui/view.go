@@ -164,6 +164,9 @@ func (m *Model) symbol(v kiosk.Verdict) (rune, string) {
 func (m *Model) verdictFooter(v kiosk.Verdict) string {
 	loc := m.opt.Location
 	parts := []string{v.At.In(loc).Format("15:04:05")}
+	if h := m.holderPart(v); h != "" {
+		parts = append(parts, h)
+	}
 	if v.IINLast4 != "" {
 		parts = append(parts, m.tx(catalog.Subject, sanitize.Escape(v.IINLast4)))
 	}
