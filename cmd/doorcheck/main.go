@@ -2,8 +2,9 @@
 // headless run loop for turnstile controllers, one-shot checks, snapshot
 // tools, scanner tools and QR tools.
 //
-// Run with no arguments it starts the kiosk in demo mode on the embedded
-// demo snapshot.
+// Run with no config file it starts the kiosk in demo mode on the embedded
+// demo snapshot, offering on screen to provision it by scanning a hub
+// enrollment code (firststart.go).
 package main
 
 import (
@@ -166,7 +167,8 @@ func isFlag(s string) bool { return len(s) > 0 && s[0] == '-' }
 func printUsage(w io.Writer) {
 	fmt.Fprintln(w, "usage: doorcheck [COMMAND] [FLAGS]")
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "With no command, starts the kiosk TUI (in demo mode unless --config is given).")
+	fmt.Fprintln(w, "With no command, starts the kiosk TUI; with no config file yet, the demo, which offers to set")
+	fmt.Fprintln(w, "the kiosk up when the enrollment code from doorcheck-hub enroll is scanned.")
 	fmt.Fprintln(w)
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)

@@ -55,27 +55,76 @@ func runProvision(ctx context.Context, e *env, args []string) error {
 	if *code == "" {
 		return usagef("--code is required")
 	}
-	if *cfgPath == "" {
-		*cfgPath = defaultConfigPath
-	}
 	ec, err := protocol.ParseEnrollCode(*code)
 	if err != nil {
 		return usagef("--code: %v", err)
 	}
-	path := *storePath
-	if fileExists(*cfgPath) {
-		if !*force {
-			return usagef("%s exists: this kiosk is provisioned; pass --force to provision it again", *cfgPath)
+	req := provisionRequest{cfgPath: *cfgPath, storePath: *storePath, code: ec, device: *device, force: *force, drainTimeout: *drainTimeout}
+	if !*quiet {
+		req.progress = e.stderr
+	}
+	p, err := provisionKiosk(ctx, e, req)
+	if p == nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "provisioned kiosk %s: venue %s, door %s, direction %s\n", p.ans.Kiosk, p.ans.Venue, p.ans.Door, p.ans.Direction)
+	fmt.Fprintf(e.stdout, "hub %s, key %s\nconfig %s, store %s\n", p.cfg.Hub.URL, p.ans.HubKeyID, p.cfgPath, p.cfg.Store.Path)
+	if err != nil {
+		fmt.Fprintln(e.stdout, "snapshot: none yet (the kiosk decides NOT VERIFIED until `doorcheck sync` fetches one)")
+		return err
+	}
+	fmt.Fprintf(e.stdout, "snapshot version %d\n", p.snapshot)
+	return nil
+}
+
+// provisionRequest is one provisioning: `provision --code` (and --scan)
+// and the TUI's first start (firststart.go) both run provisionKiosk.
+type provisionRequest struct {
+	cfgPath   string // "": defaultConfigPath
+	storePath string // "": the existing config's, or config.DefaultStorePath
+	code      protocol.EnrollCode
+	device    string
+	force     bool
+	// drainTimeout bounds the upload of unsent visits under the old
+	// identity (force on a provisioned kiosk).
+	drainTimeout time.Duration
+	// progress gets the first snapshot's progress bar; nil: none.
+	progress io.Writer
+}
+
+// provisioned is what provisionKiosk set up.
+type provisioned struct {
+	ans      *protocol.RedeemResponse
+	cfg      *config.Config
+	cfgPath  string
+	snapshot uint64 // the first snapshot's version; 0: none yet
+}
+
+// provisionKiosk redeems the code, pins the hub key, writes the config
+// and credential, creates the store and fetches the first snapshot. A
+// non-nil result means the config is written: the error is then the
+// first snapshot's alone, and the kiosk runs (deciding NOT VERIFIED)
+// until sync fetches one.
+func provisionKiosk(ctx context.Context, e *env, req provisionRequest) (*provisioned, error) {
+	cfgPath := req.cfgPath
+	if cfgPath == "" {
+		cfgPath = defaultConfigPath
+	}
+	ec := req.code
+	path := req.storePath
+	if fileExists(cfgPath) {
+		if !req.force {
+			return nil, usagef("%s exists: this kiosk is provisioned; pass --force to provision it again", cfgPath)
 		}
-		old, err := config.Load(*cfgPath)
+		old, err := config.Load(cfgPath)
 		if err != nil {
-			return fmt.Errorf("read the current config: %w", err)
+			return nil, fmt.Errorf("read the current config: %w", err)
 		}
 		if path == "" {
 			path = old.Store.Path
 		}
-		if err := drainUnsent(ctx, e, *cfgPath, old, *drainTimeout); err != nil {
-			return err
+		if err := drainUnsent(ctx, e, cfgPath, old, req.drainTimeout); err != nil {
+			return nil, err
 		}
 	}
 	if path == "" {
@@ -85,24 +134,25 @@ func runProvision(ctx context.Context, e *env, args []string) error {
 		path = abs
 	}
 
-	ans, err := redeem(ctx, ec, *device)
+	ans, err := redeem(ctx, ec, req.device)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	fp := protocol.Fingerprint(ans.HubKey)
 	if len(ans.HubKey) != 32 || subtle.ConstantTimeCompare(fp[:], ec.KeyFingerprint[:]) != 1 || ans.HubKeyID != wire.KeyIDOf(ans.HubKey) {
-		return errors.New("the hub's key does not match the fingerprint in the enrollment code: refused (is something between this kiosk and the hub?)")
+		return nil, errors.New("the hub's key does not match the fingerprint in the enrollment code: refused (is something between this kiosk and the hub?)")
 	}
-	if err := writeProvisioned(*cfgPath, path, ec.URL, ans); err != nil {
-		return err
+	if err := writeProvisioned(cfgPath, path, ec.URL, ans); err != nil {
+		return nil, err
 	}
-	cfg, err := config.Load(*cfgPath)
+	cfg, err := config.Load(cfgPath)
 	if err != nil {
-		return fmt.Errorf("the config provision wrote does not load: %w", err)
+		return nil, fmt.Errorf("the config provision wrote does not load: %w", err)
 	}
+	p := &provisioned{ans: ans, cfg: cfg, cfgPath: cfgPath}
 	st, err := openStore(e, cfg, ans.HubKey, storeProvision)
 	if err != nil {
-		return err
+		return p, err
 	}
 	defer st.Close()
 	cl, err := client.New(client.Options{
@@ -110,26 +160,26 @@ func runProvision(ctx context.Context, e *env, args []string) error {
 		Dir: filepath.Dir(cfg.Store.Path), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {
-		return err
+		return p, err
 	}
 	var bar *progressBar
-	ck, err := cl.Check(ctx, 6, func(p store.Progress) {
-		if bar == nil {
-			bar = newProgressBar(e.stderr, *quiet, p.Total, p.TotalBytes)
+	ck, err := cl.Check(ctx, 6, func(pr store.Progress) {
+		if req.progress == nil {
+			return
 		}
-		bar.update(p)
+		if bar == nil {
+			bar = newProgressBar(req.progress, false, pr.Total, pr.TotalBytes)
+		}
+		bar.update(pr)
 	})
 	if bar != nil {
 		bar.done(err == nil)
 	}
-	fmt.Fprintf(e.stdout, "provisioned kiosk %s: venue %s, door %s, direction %s\n", ans.Kiosk, ans.Venue, ans.Door, ans.Direction)
-	fmt.Fprintf(e.stdout, "hub %s, key %s\nconfig %s, store %s\n", cfg.Hub.URL, ans.HubKeyID, *cfgPath, cfg.Store.Path)
 	if err != nil {
-		fmt.Fprintln(e.stdout, "snapshot: none yet (the kiosk decides NOT VERIFIED until `doorcheck sync` fetches one)")
-		return fmt.Errorf("first snapshot: %w", err)
+		return p, fmt.Errorf("first snapshot: %w", err)
 	}
-	fmt.Fprintf(e.stdout, "snapshot version %d\n", ck.To)
-	return nil
+	p.snapshot = ck.To
+	return p, nil
 }
 
 // redeem spends the code at the hub.

@@ -70,7 +70,7 @@ func (s serialFlags) serialConfig(cfg *config.Config) (serial.Config, bool, erro
 
 // runTUI is the default command: the full-screen kiosk.
 func runTUI(ctx context.Context, e *env, args []string) error {
-	return runKiosk(ctx, e, "tui", args, false)
+	return runTUIFirstStart(ctx, e, args) // firststart.go: no config yet offers provisioning
 }
 
 // runRun runs the kiosk loop, full-screen or (--no-tui) headless.
@@ -94,10 +94,9 @@ func runKiosk(ctx context.Context, e *env, name string, args []string, allowHead
 	if !allowHeadless && *noTUI {
 		return usagef("--no-tui goes with 'doorcheck run'")
 	}
-	// With no command and no config at all, the kiosk starts in demo mode.
-	if name == "tui" && kf.config == "" && !kf.demo && e.getenv("DOORCHECK_CONFIG") == "" && !fileExists(defaultConfigPath) {
-		kf.demo = true
-	}
+	// With no config file at all, the TUI starts in demo mode and offers
+	// to provision the kiosk (firststart.go).
+	first := firstStartOf(e, name, &kf)
 	k, err := openKiosk(ctx, e, kf, false)
 	if err != nil {
 		return err
@@ -126,7 +125,8 @@ func runKiosk(ctx context.Context, e *env, name string, args []string, allowHead
 			return err
 		}
 		sources.Add(1)
-		go func() { defer sources.Done(); src.Run(ctx, scans, events) }()
+		out := first.intercept(ctx, scans) // enrollment codes to the screen on a first start
+		go func() { defer sources.Done(); src.Run(ctx, out, events) }()
 	}
 	defer func() {
 		cancel() // stop the sources, then wait for them
@@ -136,7 +136,7 @@ func runKiosk(ctx context.Context, e *env, name string, args []string, allowHead
 	if *noTUI {
 		return runHeadless(ctx, e, k, scans, events, !haveSerial, log)
 	}
-	return runScreen(ctx, e, k, scans, events, syncStatus, kf.demo, log)
+	return first.done(runScreen(ctx, e, k, scans, events, syncStatus, kf.demo, log, first))
 }
 
 // runHeadless writes exactly one JSON line per scan on stdout — a visit
@@ -243,7 +243,7 @@ func wedgeOptions(w config.Wedge, layouts []layout.Layout) wedge.Options {
 // runScreen runs the full-screen TUI over the same run loop as the
 // headless mode: serial scans and the TUI's keyboard-wedge scans share one
 // channel, and each result is sent to the screen.
-func runScreen(ctx context.Context, e *env, k *openedKiosk, scans chan scanner.Scan, events <-chan scanner.Event, status kiosk.SyncStatus, isDemo bool, log *slog.Logger) error {
+func runScreen(ctx context.Context, e *env, k *openedKiosk, scans chan scanner.Scan, events <-chan scanner.Event, status kiosk.SyncStatus, isDemo bool, log *slog.Logger, first *firstStart) error {
 	var layouts []layout.Layout
 	for _, name := range k.cfg.Scanner.Wedge.Layouts {
 		if l, ok := layout.ByName(name); ok {
@@ -270,7 +270,7 @@ func runScreen(ctx context.Context, e *env, k *openedKiosk, scans chan scanner.S
 			}
 		},
 		Events:   events,
-		Wedge:    wedgeOptions(k.cfg.Scanner.Wedge, layouts),
+		Wedge:    first.wedge(wedgeOptions(k.cfg.Scanner.Wedge, layouts)),
 		Location: set.Location,
 		Title:    fmt.Sprintf("%s · %s · %s", set.Venue, set.Door, set.Direction),
 		Sync:     status,
@@ -284,8 +284,10 @@ func runScreen(ctx context.Context, e *env, k *openedKiosk, scans chan scanner.S
 		Direction: set.Direction.String(),
 		Capacity:  set.Rules.Capacity,
 		Lock:      lockOptions(e, k, isDemo), // adminpin.go
+		Enroll:    first.options(),           // firststart.go
 	})
 	p := tea.NewProgram(model, append(tui.ProgramOptions(), tea.WithContext(ctx), tea.WithInput(e.stdin), tea.WithOutput(e.stdout))...)
+	first.attach(p)
 	go k.checker.Run(ctx, scans, func(r kiosk.Result) {
 		logVerdict(log, r.Verdict)
 		p.Send(tui.ResultMsg(r))

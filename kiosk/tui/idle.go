@@ -74,6 +74,7 @@ func (m *Model) idleView(w, h int) string {
 		// several languages the prompt above took the rows.
 		text = append(text, m.fit(textW, catalog.IdleHint)) // wraps, as place does
 	}
+	text = append(text, m.enrollOffer(textW, h)...) // enroll.go: a kiosk with no config
 	text = append(text, "", m.manualField())
 	if hint := m.refusedText(); hint != "" {
 		text = append(text, hint)

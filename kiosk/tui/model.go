@@ -71,6 +71,9 @@ type Options struct {
 	Capacity int
 	// Lock is the admin PIN, languages and override (lock.go).
 	Lock LockOptions
+	// Enroll, when set, offers to set up a kiosk with no config by
+	// scanning a hub enrollment code (enroll.go).
+	Enroll EnrollOptions
 }
 
 // DemoSample is one demo payload listed on the idle screen of a demo
@@ -226,6 +229,9 @@ func (m *Model) refreshStats() tea.Cmd {
 // Update handles one message.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	now := m.opt.Now()
+	if cmd, ok := m.enrollUpdate(msg); ok { // enroll.go
+		return m, cmd
+	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		// Components draw in the size they are given at View: a resize

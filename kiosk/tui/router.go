@@ -43,6 +43,9 @@ func (m *Model) routeKey(k tea.KeyPressMsg, now time.Time) tea.Cmd {
 	}
 	wks := wedge.Keys(k)
 	typing := typesOrEdits(wks)
+	if cmd, ok := m.enrollEnter(k, wks, now); ok { // enroll.go: Enter confirms
+		return cmd
+	}
 	if m.dialog != nil {
 		var cmds []tea.Cmd
 		if !typing || k.Code == tea.KeyEscape {
@@ -123,6 +126,10 @@ func (m *Model) onWedge(outs ...wedge.Output) tea.Cmd {
 	var cmds []tea.Cmd
 	for _, out := range outs {
 		switch {
+		case out.Kind == wedge.OutputPayload && out.Source != wedge.SourceManual && m.isEnrollCode(out.Text):
+			// A hub enrollment code on a kiosk with no config: never a
+			// pass to check (enroll.go).
+			cmds = append(cmds, m.offerEnroll(out.Text))
 		case out.Kind == wedge.OutputPayload && (m.dialog == nil || out.Source != wedge.SourceManual):
 			cmds = append(cmds, m.submit(scanner.Scan{Payload: out.Text, Source: out.Source, At: out.At}))
 		case out.Kind == wedge.OutputPayload:
