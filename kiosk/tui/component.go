@@ -42,9 +42,10 @@ type (
 type pageID int
 
 const (
-	pageMain    pageID = iota // idle, or the verdict on screen
-	pageManual                // manual IIN entry with live feedback
-	pageHistory               // the last scans
-	pageStats                 // today's counters and hourly entries
+	pageMain     pageID = iota // idle, or the verdict on screen
+	pageManual                 // manual IIN entry with live feedback
+	pageHistory                // the last scans
+	pageStats                  // today's counters and hourly entries
+	pageSettings               // the admin's settings, behind the PIN (settings.go)
 	pageCount
 )

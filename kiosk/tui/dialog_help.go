@@ -45,6 +45,10 @@ func (d helpDialog) bindings() []key.Binding {
 	if d.m.opt.Demo {
 		all = append(all, k.Samples)
 	}
+	if d.m.opt.Admin.SetDirection != nil {
+		all = append(all, k.Direction)
+	}
+	all = append(all, k.Settings)
 	all = append(all, d.m.pages[d.m.page].Keys()...)
 	seen := map[string]bool{}
 	var out []key.Binding

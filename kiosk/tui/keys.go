@@ -21,6 +21,10 @@ type keyMap struct {
 	Override key.Binding
 	Samples  key.Binding // demo kiosks only
 	Quit     key.Binding
+	// Direction switches entry/exit on a door that serves both, and
+	// Settings opens the settings screen: both with the admin PIN.
+	Direction key.Binding
+	Settings  key.Binding
 }
 
 // defaultKeys are the router's keys, their help in m's languages (all of
@@ -31,15 +35,17 @@ func defaultKeys(m *Model) keyMap {
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, m.tr1(k)))
 	}
 	return keyMap{
-		Help:     b("F1", catalog.KeyHelp, "f1"),
-		Manual:   b("F2", catalog.KeyManual, "f2"),
-		History:  b("F3", catalog.KeyHistory, "f3"),
-		Stats:    b("F4", catalog.KeyStats, "f4"),
-		Back:     b("Esc", catalog.KeyBack, "esc"),
-		Undo:     b("F8", catalog.KeyUndo, "f8", "ctrl+z"),
-		Samples:  b("F5", catalog.KeySamples, "f5"),
-		Override: b("F6", catalog.KeyOverride, "f6"),
-		Quit:     b("Ctrl+Q", catalog.KeyQuit, "ctrl+q"),
+		Help:      b("F1", catalog.KeyHelp, "f1"),
+		Manual:    b("F2", catalog.KeyManual, "f2"),
+		History:   b("F3", catalog.KeyHistory, "f3"),
+		Stats:     b("F4", catalog.KeyStats, "f4"),
+		Back:      b("Esc", catalog.KeyBack, "esc"),
+		Undo:      b("F8", catalog.KeyUndo, "f8", "ctrl+z"),
+		Samples:   b("F5", catalog.KeySamples, "f5"),
+		Override:  b("F6", catalog.KeyOverride, "f6"),
+		Quit:      b("Ctrl+Q", catalog.KeyQuit, "ctrl+q"),
+		Direction: b("F7", catalog.KeyDirection, "f7"),
+		Settings:  b("F9", catalog.KeySettings, "f9"),
 	}
 }
 

@@ -7,7 +7,6 @@ package tui
 import (
 	"context"
 	"errors"
-	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/help"
@@ -71,6 +70,11 @@ type Options struct {
 	Capacity int
 	// Lock is the admin PIN, languages and override (lock.go).
 	Lock LockOptions
+	// Bell is the terminal bell per verdict (ui.bell, bell.go); nil rings
+	// DefaultBells.
+	Bell *Bells
+	// Admin is what the settings screen shows and may change (settings.go).
+	Admin AdminOptions
 	// Enroll, when set, offers to set up a kiosk with no config by
 	// scanning a hub enrollment code (enroll.go).
 	Enroll EnrollOptions
@@ -125,6 +129,7 @@ type Model struct {
 	qr      string     // the door's QR code drawn once, "" for none
 	gate    pinGate    // wrong PINs and the lockout, across PIN dialogs (pin.go)
 	memo    renderMemo // laid-out blocks by what they came from (memo.go)
+	bell    bellState  // the bell pattern still ringing (bell.go)
 }
 
 // New returns the model. ctx bounds every check it starts.
@@ -162,10 +167,11 @@ func New(ctx context.Context, opt Options) *Model {
 		m.qr = renderQR(q)
 	}
 	m.pages = [pageCount]component{
-		pageMain:    mainPage{m},
-		pageManual:  manualPage{m},
-		pageHistory: historyPage{m},
-		pageStats:   statsPage{m},
+		pageMain:     mainPage{m},
+		pageManual:   manualPage{m},
+		pageHistory:  historyPage{m},
+		pageStats:    statsPage{m},
+		pageSettings: settingsPage{m},
 	}
 	return m
 }
@@ -253,7 +259,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 	case tickMsg:
 		m.sync = m.opt.Sync.SyncState()
-		cmds := []tea.Cmd{m.onWedge(m.keyboard.Tick(now)...)}
+		cmds := []tea.Cmd{m.onWedge(m.keyboard.Tick(now)...), m.ringDue(now)}
 		if m.last != nil && now.After(m.lastUntil) {
 			m.showResult(nil)
 			cmds = append(cmds, m.refreshStats())
@@ -297,7 +303,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			// dialogs stay open with the verdict behind them (routeKey).
 			m.closeDialog()
 		}
-		return m, tea.Batch(m.refreshStats(), bell(r.Verdict))
+		m.leaveSettingsOnScan(r)
+		return m, tea.Batch(m.refreshStats(), m.ring(r, now))
 
 	case statsMsg:
 		m.stats, m.statsErr, m.clock = msg.stats, msg.err, msg.clock
@@ -334,17 +341,6 @@ func (m *Model) undo() tea.Cmd {
 		v, err := m.opt.Checker.Undo(m.ctx)
 		return ResultMsg(kiosk.Result{Source: "undo", Verdict: v, Err: err})
 	}
-}
-
-// bell rings the terminal bell: once for an admit, three times for
-// anything else, so a guard hears the result without looking. Terminals
-// and the Linux console turn BEL into a beep or a flash.
-func bell(v kiosk.Verdict) tea.Cmd {
-	n := 3
-	if v.Decision == kiosk.Admit || v.Decision == kiosk.Undone {
-		n = 1
-	}
-	return tea.Raw(strings.Repeat("\a", n))
 }
 
 // flash shows s on the notice line for a while. s must be safe to show:

@@ -60,6 +60,10 @@ func (m *Model) routeKey(k tea.KeyPressMsg, now time.Time) tea.Cmd {
 	case key.Matches(k, m.keys.Help):
 		m.openDialog(newHelpDialog(m))
 		return nil
+	case key.Matches(k, m.keys.Direction):
+		return m.askDirection() // settings.go: the admin PIN first
+	case key.Matches(k, m.keys.Settings):
+		return m.askSettings()
 	case key.Matches(k, m.keys.Quit):
 		return m.askQuit() // lock.go: the admin PIN first
 	case key.Matches(k, m.keys.Undo):
