@@ -276,3 +276,37 @@ func TestIndexNamesOnlyFilesThatAreThere(t *testing.T) {
 		}
 	})
 }
+
+// TestImportNewSubjectKeyHasNoDelta: a version made with a new
+// subject-hash key publishes no delta (kiosks take the full file), and on
+// PostgreSQL replaces every status row with the new hashes.
+func TestImportNewSubjectKeyHasNoDelta(t *testing.T) {
+	forBackends(t, func(t *testing.T, backend string) {
+		f := newFixture(t, backend)
+		_, v1, v2 := statusLists()
+		if _, err := f.importText(t, hub.CSV, csvOf(v1), 0); err != nil {
+			t.Fatal(err)
+		}
+		f.keys.SubjectHash = bytes.Repeat([]byte{3}, 32)
+		res, err := f.importText(t, hub.CSV, csvOf(v2), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Version.Version != 2 || res.Version.HasDelta() || res.DeltaRecords != 0 {
+			t.Fatalf("import under a new key: %+v", res)
+		}
+		if _, got := readFull(t, f, protocol.FullName(2)); !slices.Equal(got, expected(f.keys, v2)) {
+			t.Fatal("full-2 is not the list under the new key")
+		}
+		if backend != "postgres" {
+			return
+		}
+		pool := f.st.(*pgstore.Store).Pool()
+		var rows, changes, v2rows int
+		pool.QueryRow(context.Background(), "SELECT count(*), count(*) FILTER (WHERE version = 2) FROM status_rows").Scan(&rows, &v2rows)
+		pool.QueryRow(context.Background(), "SELECT count(*) FROM status_changes").Scan(&changes)
+		if want := len(expected(f.keys, v2)); rows != want || v2rows != want || changes != 0 {
+			t.Fatalf("status_rows %d (%d of version 2), want %d; %d changes recorded", rows, v2rows, want, changes)
+		}
+	})
+}
