@@ -1,6 +1,7 @@
 package hub
 
 import (
+	"crypto/rand"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -25,11 +26,17 @@ func writeSynced(path string, data []byte, mode os.FileMode) error {
 }
 
 // writeFileAtomic replaces path with data through a synced temporary file
-// and a rename, so a reader sees the old file or the new one.
+// and a rename, so a reader sees the old file or the new one. The
+// temporary name is random, not the pid: hub instances on several
+// machines may rewrite one shared index (--artifacts) at once.
 func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
-	tmp := fmt.Sprintf("%s.tmp-%d", path, os.Getpid())
-	os.Remove(tmp)
+	var r [8]byte
+	if _, err := rand.Read(r[:]); err != nil {
+		return err
+	}
+	tmp := fmt.Sprintf("%s.tmp-%x", path, r)
 	if err := writeSynced(tmp, data, mode); err != nil {
+		os.Remove(tmp)
 		return err
 	}
 	if err := os.Rename(tmp, path); err != nil {
