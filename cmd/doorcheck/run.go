@@ -272,8 +272,9 @@ func runScreen(ctx context.Context, e *env, k *openedKiosk, scans chan scanner.S
 		Events:   events,
 		Wedge:    first.wedge(wedgeOptions(k.cfg.Scanner.Wedge, layouts)),
 		Location: set.Location,
-		Title:    fmt.Sprintf("%s · %s · %s", set.Venue, set.Door, set.Direction),
-		Sync:     status,
+		// The direction is the screen's own (it may be switched).
+		Title: fmt.Sprintf("%s · %s", set.Venue, set.Door),
+		Sync:  status,
 		// The status bar's clock state: a wrong or jumped clock is
 		// shown, never hidden behind a colour.
 		Clock:     k.checker.ClockState,
@@ -284,7 +285,9 @@ func runScreen(ctx context.Context, e *env, k *openedKiosk, scans chan scanner.S
 		Direction: set.Direction.String(),
 		Capacity:  set.Rules.Capacity,
 		Lock:      lockOptions(e, k, isDemo), // adminpin.go
-		Enroll:    first.options(),           // firststart.go
+		Bell:      screenBells(k),            // screen.go
+		Admin:     screenAdmin(k),
+		Enroll:    first.options(), // firststart.go
 	})
 	p := tea.NewProgram(model, append(tui.ProgramOptions(), tea.WithContext(ctx), tea.WithInput(e.stdin), tea.WithOutput(e.stdout))...)
 	first.attach(p)

@@ -60,7 +60,7 @@ func openScreen(t testing.TB, demoKiosk bool, langs ...catalog.Lang) *screen {
 		Wedge:    wedge.Options{Valid: pass.Recognised, Layouts: []layout.Layout{layout.Russian(), layout.Kazakh()}},
 		Location: time.UTC,
 		Now:      func() time.Time { return s.now },
-		Title:    "cinema · north · entry",
+		Title:    "cinema · north",
 		Venue:    "cinema", Door: "north", Direction: "entry",
 		Demo: demoKiosk, Samples: samples, Capacity: 250,
 		Lock: LockOptions{Languages: langs},

@@ -109,6 +109,10 @@ func (m *Model) segments() []segment {
 		t := sanitize.Escape(m.opt.Title)
 		add(false, t, t)
 	}
+	if dk, ok := m.directionKey(); ok {
+		// The direction the door records now (F7 may switch it).
+		add(false, m.tx(dk), m.tx(dk))
+	}
 	add(false, m.tx(catalog.HelpHint), m.tx(catalog.HelpHintShort))
 	return segs
 }
