@@ -166,6 +166,15 @@ func BenchmarkIngestHubs(b *testing.B) {
 	total := float64(benchKiosks * benchBatch * b.N)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: benchKiosks * benchParallel}, Timeout: time.Minute}
 	pgCPU := clusterCPU(b, dsn)
+	// With DOORCHECK_PG_BENCH=shared_preload_libraries=pg_stat_statements
+	// the run logs where the server's time went, statement by statement.
+	_, err = stores[0].Pool().Exec(ctx, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+	statements := err == nil
+	if statements {
+		if _, err := stores[0].Pool().Exec(ctx, "SELECT pg_stat_statements_reset()"); err != nil {
+			b.Fatal(err)
+		}
+	}
 
 	runtime.GC()
 	b.ResetTimer()
@@ -211,6 +220,26 @@ func BenchmarkIngestHubs(b *testing.B) {
 	b.ReportMetric(total/el.Seconds(), "visits/s")
 	b.ReportMetric(float64(goUsed.Microseconds())/total, "go-µs/visit")
 	b.ReportMetric(float64(pgUsed.Microseconds())/total, "pg-µs/visit")
+	if statements {
+		// Grouped by text: each connection's staging table is its own
+		// relation, so each has its own entry.
+		rows, err := stores[0].Pool().Query(ctx, `SELECT sum(calls)::bigint, sum(total_exec_time), q FROM (
+			SELECT calls, total_exec_time, left(regexp_replace(query, '\s+', ' ', 'g'), 60) AS q FROM pg_stat_statements) s
+			GROUP BY q ORDER BY 2 DESC LIMIT 8`)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var calls int64
+		var ms float64
+		var query string
+		_, err = pgx.ForEachRow(rows, []any{&calls, &ms, &query}, func() error {
+			b.Logf("%6d calls %7.2f µs/visit (server time, waits included)  %s", calls, ms*1000/total, query)
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
 
 	// The references: raw COPY of the same rows into an unindexed table.
 	pool, err := pgxpool.New(ctx, dsn)
