@@ -222,7 +222,7 @@ func benchReports(b *testing.B, c *pgtest.Cluster, perVenue int) {
 		defer f.Close()
 		fmt.Fprintf(f, "# %d visits, %d per venue and day, report of %s; load %s\n\n", rows, perVenue, day, loadAverage())
 		for _, q := range ReportQueries() {
-			r, err := s.pool.Query(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+q.SQL, q.Args(w)...)
+			r, err := s.reportQuery(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+q.SQL, q.Args(w))
 			if err != nil {
 				b.Fatal(err)
 			}
