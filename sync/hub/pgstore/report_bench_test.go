@@ -31,8 +31,8 @@ var benchBase = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 // generated visits of the venue-local days ($1 first day) that fall in
 // it: $3 visits per venue and day, $4 venues, local time UTC+5
 // (Kazakhstan), so a day's visits lie in two partitions as in the field.
-// Every value is a function of (day, row): no random source, the same
-// rows at every run. Venue v%500=3 never scans, v%100=7 stops four days
+// Every value is a function of (day, row) (hashint8 mixes them): no
+// random source, the same rows at every run. Venue v%500=3 never scans, v%100=7 stops four days
 // before the report day, v%100=8 two days before (k is the day number,
 // 0 to benchDays-1 = 29).
 const genSQL = `
@@ -51,8 +51,8 @@ SELECT (lpad(to_hex(k + 4096), 8, '0') || '-0000-7000-8000-' || lpad(to_hex(g), 
 FROM generate_series(0, 29) k
 CROSS JOIN LATERAL (SELECT $1::date + k AS day) d
 CROSS JOIN LATERAL generate_series(0::bigint, $3::int * $4::int - 1) g
-CROSS JOIN LATERAL (SELECT g % $4::int AS v, g / $4::int AS j, (g * 2654435761 + k * 40503) % 1000 AS r, (g * 40503 + k * 7919) % 1000 AS r2,
-	(g * 7919 + k * 104729) % 20000000 AS p) a
+CROSS JOIN LATERAL (SELECT g % $4::int AS v, g / $4::int AS j, (hashint8(g * 64 + k)::bigint + 2147483648) % 1000 AS r,
+	(hashint8(g * 64 + k + 32)::bigint + 2147483648) % 1000 AS r2, (hashint8(-g * 64 - k)::bigint + 2147483648) % 20000000 AS p) a
 CROSS JOIN LATERAL (SELECT (d.day::timestamp AT TIME ZONE 'UTC') - interval '5 hours'
 	+ make_interval(secs => (j * 86400.0 / $3::int + (v % 97) * (86400.0 / $3::int / 97))::float8) AS at,
 	CASE WHEN r < 40 THEN 1 WHEN r < 100 THEN 2 WHEN r < 800 THEN 3 ELSE 0 END AS status) t
