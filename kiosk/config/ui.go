@@ -11,7 +11,12 @@ import (
 type UI struct {
 	// Languages are shown together on screen, in this order: kk | ru |
 	// en, one to three of them. Kazakh first is the state language; the
-	// default shows all three.
+	// default shows all three. A line shows every language, joined by
+	// " | ", when it fits the screen, else the first language only; the
+	// visitor's prompt and a verdict's reasons are stacked one language a
+	// line where the rows allow; the verdict word is drawn large in the
+	// first language with the others under it; the status bar, history
+	// columns and stats labels are in the first language (the guard's).
 	Languages []string `yaml:"languages"`
 	// AdminPINFile holds the admin PIN's argon2id hash, as `doorcheck
 	// admin-pin --config FILE` writes it (mode 0600). Quitting,

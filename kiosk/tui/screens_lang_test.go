@@ -13,6 +13,7 @@ import (
 
 	"github.com/doorcheck/doorcheck/kiosk"
 	"github.com/doorcheck/doorcheck/kiosk/demo"
+	"github.com/doorcheck/doorcheck/kiosk/policy"
 	"github.com/doorcheck/doorcheck/kiosk/tui/catalog"
 	"github.com/doorcheck/doorcheck/sync/reason"
 	"github.com/doorcheck/doorcheck/sync/wire"
@@ -63,6 +64,8 @@ func goldenSet(t *testing.T, langs ...catalog.Lang) (*screen, []struct {
 		s.m.remember(r)
 		results[c.name] = &r
 	}
+	s.m.opt.Admin = AdminOptions{SetDirection: func(policy.Direction) error { return nil },
+		StorePath: "/var/lib/doorcheck/doorcheck.db", HubURL: "https://hub.example:8443"}
 	dd := detailedDeny()
 	s.m.remember(dd)
 	s.m.stats, _ = s.c.Stats(ctx)
@@ -85,6 +88,7 @@ func goldenSet(t *testing.T, langs ...catalog.Lang) (*screen, []struct {
 		{"history", func() { s.m.last, s.m.page, s.m.dialog, s.m.manual = nil, pageHistory, nil, "" }},
 		{"stats", func() { s.m.last, s.m.page, s.m.dialog = nil, pageStats, nil }},
 		{"help", func() { s.m.last, s.m.page, s.m.dialog = nil, pageMain, newHelpDialog(s.m) }},
+		{"settings", func() { s.m.last, s.m.page, s.m.dialog = nil, pageSettings, nil }},
 	}
 }
 
@@ -123,6 +127,8 @@ func TestGoldenScreensPerLanguage(t *testing.T) {
 						want = []string{cat.Lookup(first, catalog.StatsEntries), cat.Reason(first, reason.Isolation, catalog.Details{})}
 					case "help":
 						want = []string{cat.Lookup(first, catalog.HelpTitle)}
+					case "settings":
+						want = []string{cat.Lookup(first, catalog.SettingsTitle), cat.Lookup(first, catalog.SettingsHub), "https://hub.example:8443"}
 					}
 					if sc.name == "denydetails" {
 						d := s.m.details(s.m.last.Verdict)
