@@ -115,7 +115,18 @@ func readUploadBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	default:
 		return nil, newError(http.StatusUnsupportedMediaType, protocol.CodeUnsupportedMediaType, "Content-Encoding must be gzip or identity")
 	}
-	body, err := io.ReadAll(io.LimitReader(in, protocol.MaxUploadBytes+1))
+	// Read into a buffer sized for the body up front: growing from
+	// io.ReadAll's 512 bytes copies and clears a 1,000-visit batch (~400
+	// KB) some ten times. JSON visits gzip about 8:1.
+	var buf bytes.Buffer
+	if n := min(r.ContentLength, protocol.MaxUploadWireBytes); n > 0 {
+		if r.Header.Get("Content-Encoding") == "gzip" {
+			n *= 8
+		}
+		buf.Grow(int(min(n, protocol.MaxUploadBytes) + bytes.MinRead))
+	}
+	_, err = buf.ReadFrom(io.LimitReader(in, protocol.MaxUploadBytes+1))
+	body := buf.Bytes()
 	var mbe *http.MaxBytesError
 	switch {
 	case errors.As(err, &mbe):
