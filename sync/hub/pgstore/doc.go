@@ -25,10 +25,12 @@
 //
 // Ingest. A batch is COPYed into a per-connection temporary table and put
 // into visits by one INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING,
-// whose returned ids are the new visits (the rest were duplicates). The
-// conflict check then runs one query over the batch's new admitted entries
-// only, each looking up its subject's previous admitted movement at the
-// venue that day through a partial index, never scanning the table. Batches
+// whose returned ids are the new visits (the rest were duplicates). In the
+// same pipelined round trip, before the INSERT, one query looks up, for
+// each of the batch's admitted entries only, its subject's previous stored
+// admitted movement at the venue that day through a partial index, never
+// scanning the table; the conflict rule is then applied in Go to those and
+// the batch's own new rows (an UPDATE flags the conflicts, if any). Batches
 // touching the same venue and day are serialised by an advisory lock so
 // two hub instances ingesting two doors of one venue at once see each
 // other's rows.
