@@ -5,6 +5,7 @@ package packaging
 
 import (
 	"bytes"
+	"context"
 	"debug/buildinfo"
 	"debug/elf"
 	"errors"
@@ -16,6 +17,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -39,7 +41,20 @@ type debEntry struct {
 func buildDeb(t *testing.T) string {
 	t.Helper()
 	dist := t.TempDir()
-	cmd := exec.Command("sh", "package.sh", testVersion, "amd64")
+	// With an empty build cache the nested builds (nfpm, and the binaries
+	// with -trimpath, which share no cache entries with the suite's) take
+	// minutes: stop them, the whole process group, a minute before go
+	// test's deadline, which would leave them running, and say why.
+	ctx := t.Context()
+	if dl, ok := t.Deadline(); ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, dl.Add(-time.Minute))
+		defer cancel()
+	}
+	cmd := exec.CommandContext(ctx, "sh", "package.sh", testVersion, "amd64")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = 10 * time.Second
 	var env []string
 	for _, kv := range os.Environ() {
 		switch k, _, _ := strings.Cut(kv, "="); k {
@@ -53,6 +68,10 @@ func buildDeb(t *testing.T) string {
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()
 	if err := cmd.Run(); err != nil {
+		if ctx.Err() != nil {
+			t.Fatalf("package.sh %s amd64 stopped after %v, near the test's deadline (an empty build cache? `make package ARCHES=amd64` first fills it): %v\n%s",
+				testVersion, time.Since(start).Round(time.Second), err, out.String())
+		}
 		t.Fatalf("package.sh %s amd64: %v\n%s", testVersion, err, out.String())
 	}
 	deb := filepath.Join(dist, "doorcheck_"+testVersion+"_amd64.deb")
