@@ -10,7 +10,6 @@ import (
 	"iter"
 	"os"
 	"path/filepath"
-	"syscall"
 	"time"
 
 	"github.com/doorcheck/doorcheck/sync/protocol"
@@ -474,19 +473,11 @@ func sameSubjectKey(path string, keys Keys) (bool, error) {
 // lockImport takes the data directory's import lock (an flock, released by
 // the kernel if the process dies), so two imports never race for a version.
 func lockImport(d DataDir) (func(), error) {
-	path := filepath.Join(d.TmpDir(), "import.lock")
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return nil, err
+	unlock, err := flockNB(filepath.Join(d.TmpDir(), "import.lock"), true)
+	if errors.Is(err, errLocked) {
+		return nil, ErrImportRunning
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		f.Close()
-		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, ErrImportRunning
-		}
-		return nil, fmt.Errorf("lock %s: %w", path, err)
-	}
-	return func() { f.Close() }, nil
+	return unlock, err
 }
 
 // writeTransfer writes the transfer form of the staged full file.

@@ -170,7 +170,15 @@ func install(a Artifacts, files []stagedFile) error {
 // be iterated more than once (wire.WriteFull does). Read errors end the
 // sequence and are kept in *err.
 func entryFile(path string, err *error) iter.Seq[wire.Entry] {
-	return func(yield func(wire.Entry) bool) {
+	return recordFile(path, wire.EntrySize, wire.DecodeEntry, "sorted entries", err)
+}
+
+// recordFile iterates a file of fixed-size records, each decoded by
+// decode; what names the records in a read error, which ends the
+// sequence and is kept in *err. The sequence may be iterated more than
+// once: each iteration opens the file anew.
+func recordFile[T any](path string, size int, decode func([]byte) T, what string, err *error) iter.Seq[T] {
+	return func(yield func(T) bool) {
 		f, oerr := os.Open(path)
 		if oerr != nil {
 			*err = oerr
@@ -178,15 +186,15 @@ func entryFile(path string, err *error) iter.Seq[wire.Entry] {
 		}
 		defer f.Close()
 		r := bufio.NewReaderSize(f, 1<<20)
-		var rec [wire.EntrySize]byte
+		rec := make([]byte, size)
 		for {
-			if _, rerr := io.ReadFull(r, rec[:]); rerr != nil {
+			if _, rerr := io.ReadFull(r, rec); rerr != nil {
 				if !errors.Is(rerr, io.EOF) {
-					*err = fmt.Errorf("read sorted entries: %w", rerr)
+					*err = fmt.Errorf("read %s: %w", what, rerr)
 				}
 				return
 			}
-			if !yield(wire.DecodeEntry(rec[:])) {
+			if !yield(decode(rec)) {
 				return
 			}
 		}

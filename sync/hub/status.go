@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"iter"
 	"os"
 	"path/filepath"
@@ -137,25 +136,5 @@ func writeChanges(ctx context.Context, path string, tx StatusImport, version uin
 // changeFile iterates a file writeChanges wrote; like entryFile it may be
 // iterated more than once, and read errors end it and are kept in *err.
 func changeFile(path string, err *error) iter.Seq[wire.Change] {
-	return func(yield func(wire.Change) bool) {
-		f, oerr := os.Open(path)
-		if oerr != nil {
-			*err = oerr
-			return
-		}
-		defer f.Close()
-		r := bufio.NewReaderSize(f, 1<<20)
-		var rec [wire.ChangeSize]byte
-		for {
-			if _, rerr := io.ReadFull(r, rec[:]); rerr != nil {
-				if !errors.Is(rerr, io.EOF) {
-					*err = fmt.Errorf("read the delta: %w", rerr)
-				}
-				return
-			}
-			if !yield(wire.DecodeChange(rec[:])) {
-				return
-			}
-		}
-	}
+	return recordFile(path, wire.ChangeSize, wire.DecodeChange, "the delta", err)
 }
