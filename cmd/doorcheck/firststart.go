@@ -11,6 +11,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/doorcheck/doorcheck/kiosk/config"
 	"github.com/doorcheck/doorcheck/kiosk/tui"
 	"github.com/doorcheck/doorcheck/scanner"
 	"github.com/doorcheck/doorcheck/scanner/wedge"
@@ -60,15 +61,23 @@ func firstStartOf(e *env, name string, kf *kioskFlags) *firstStart {
 	if fileExists(path) {
 		return nil
 	}
-	kf.demo, kf.config = true, ""
 	f := &firstStart{cfgPath: path, e: e}
 	if abs, err := filepath.Abs(path); err == nil {
 		f.cfgPath = abs
 	}
+	visits := config.DefaultStorePath
 	if filepath.Clean(path) != defaultConfigPath {
 		// A config outside /etc/doorcheck keeps its data beside it.
 		f.storePath = filepath.Join(filepath.Dir(f.cfgPath), "doorcheck.db")
+		visits = f.storePath
 	}
+	if fileExists(visits) {
+		// A kiosk that has a store was provisioned and has lost its
+		// config: never the demo at a real door (its verdicts are the
+		// demo's). Opening the missing config fails with its path.
+		return nil
+	}
+	kf.demo, kf.config = true, ""
 	return f
 }
 

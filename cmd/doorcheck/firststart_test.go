@@ -147,6 +147,12 @@ func TestFirstStartOnlyWithoutConfig(t *testing.T) {
 	if f := firstStartOf(e, "run", &kioskFlags{config: missing}); f != nil {
 		t.Error("run offers provisioning")
 	}
+	// A provisioned kiosk that lost its config is not a fresh one: no demo.
+	os.WriteFile(filepath.Join(dir, "doorcheck.db"), nil, 0o600)
+	if f := firstStartOf(e, "tui", &kioskFlags{config: missing}); f != nil {
+		t.Error("a kiosk with a store but no config offers provisioning (and runs the demo)")
+	}
+	os.Remove(filepath.Join(dir, "doorcheck.db"))
 	os.WriteFile(missing, []byte("kiosk: {}\n"), 0o600)
 	if f := firstStartOf(e, "tui", &kioskFlags{config: missing}); f != nil {
 		t.Error("an existing config offers provisioning")
