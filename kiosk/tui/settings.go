@@ -155,7 +155,7 @@ func (p settingsPage) View(w, h int) string {
 	}
 	var langs []string
 	for _, l := range m.langs() {
-		langs = append(langs, string(l))
+		langs = append(langs, l.Name())
 	}
 	snap := notSet
 	if s := m.stats.Snapshot; s.Present {

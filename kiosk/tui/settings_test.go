@@ -154,7 +154,7 @@ func TestLanguageOrderOnSettings(t *testing.T) {
 	if got := r.m.langs(); !slices.Equal(got, []catalog.Lang{catalog.RU, catalog.EN, catalog.KK}) {
 		t.Fatalf("→: %v", got)
 	}
-	if s := r.screen(); !strings.Contains(s, "НАСТРОЙКИ") || !strings.Contains(s, "ru · en · kk") {
+	if s := r.screen(); !strings.Contains(s, "НАСТРОЙКИ") || !strings.Contains(s, "Русский · English · Қазақша") {
 		t.Errorf("settings after →:\n%s", s)
 	}
 	if d := r.m.keys.Help.Help().Desc; !strings.HasPrefix(d, "справка") {

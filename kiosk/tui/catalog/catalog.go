@@ -29,6 +29,20 @@ const (
 // English for visitors).
 func Langs() []Lang { return []Lang{KK, RU, EN} }
 
+// Name is l's name in l itself (Қазақша, Русский, English): how a
+// language is offered to someone who may read only that one.
+func (l Lang) Name() string {
+	switch l {
+	case KK:
+		return "Қазақша"
+	case RU:
+		return "Русский"
+	case EN:
+		return "English"
+	}
+	return string(l)
+}
+
 // ParseLang turns a config value into a Lang.
 func ParseLang(s string) (Lang, error) {
 	switch l := Lang(strings.ToLower(strings.TrimSpace(s))); l {

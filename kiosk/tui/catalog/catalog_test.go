@@ -266,3 +266,13 @@ func TestParseLang(t *testing.T) {
 		}
 	}
 }
+
+// TestLangName: every language is named in itself, never by its code.
+func TestLangName(t *testing.T) {
+	want := map[Lang]string{KK: "Қазақша", RU: "Русский", EN: "English"}
+	for _, l := range Langs() {
+		if got := l.Name(); got != want[l] {
+			t.Errorf("%s.Name() = %q, want %q", l, got, want[l])
+		}
+	}
+}
