@@ -159,8 +159,11 @@ func (m *Model) symbol(v kiosk.Verdict) (rune, string) {
 }
 
 // verdictFooter is the time, then what a guard compares with the visitor:
-// an IIN's last four digits (never the subject hash, which no card
-// shows), a pass's window, when the status ends; and the data version.
+// a DCC holder, an IIN's last four digits (never the subject hash, which
+// no card shows), a pass's window; then, only while the line still fits
+// the screen's width, when the status ends and the data version. Those
+// two are dropped whole rather than wrapped: on a small screen a wrapped
+// footer's last row is the one the height cuts, leaving half a phrase.
 func (m *Model) verdictFooter(v kiosk.Verdict) string {
 	loc := m.opt.Location
 	parts := []string{v.At.In(loc).Format("15:04:05")}
@@ -173,14 +176,25 @@ func (m *Model) verdictFooter(v kiosk.Verdict) string {
 	if !v.PassUntil.IsZero() {
 		parts = append(parts, m.tx(catalog.PassWindow, shortTime(v.PassFrom, v.At, loc), shortTime(v.PassUntil, v.At, loc)))
 	}
+	line := strings.Join(parts, footerSep)
+	var optional []string
 	if !v.StatusUntil.IsZero() && v.HasStatus {
-		parts = append(parts, m.tx(catalog.StatusUntil, shortTime(v.StatusUntil, v.At, loc)))
+		optional = append(optional, m.tx(catalog.StatusUntil, shortTime(v.StatusUntil, v.At, loc)))
 	}
 	if v.SnapshotVersion != 0 {
-		parts = append(parts, m.tx(catalog.DataVer, v.SnapshotVersion))
+		optional = append(optional, m.tx(catalog.DataVer, v.SnapshotVersion))
 	}
-	return strings.Join(parts, " · ")
+	for _, p := range optional {
+		if lipgloss.Width(line+footerSep+p) > m.width {
+			break
+		}
+		line += footerSep + p
+	}
+	return line
 }
+
+// footerSep separates the verdict footer's parts.
+const footerSep = " · "
 
 // shortTime is tm as 15:04 on the day of now, with the date otherwise.
 func shortTime(tm, now time.Time, loc *time.Location) string {
