@@ -26,11 +26,14 @@ import (
 // the full snapshot file, on the same disk.
 //
 //	DOORCHECK_BENCH_LARGE=1 go test ./sync/hub -run '^$' -bench ImportLarge -benchtime 1x -count 3 -timeout 60m
-func BenchmarkImportLarge(b *testing.B) {
-	if os.Getenv("DOORCHECK_BENCH_LARGE") == "" {
-		b.Skip("set DOORCHECK_BENCH_LARGE=1 (writes ~1.2 GB of CSV and snapshots)")
-	}
-	rows := 20_000_000
+//
+// importBenchLists writes, untimed, the two generated status lists the
+// large import benchmarks take (DOORCHECK_BENCH_ROWS rows, default
+// 20,000,000; the second with 1 % of the rows changed) into a fresh
+// benchmark directory, and returns the directory, the two files and the
+// row count.
+func importBenchLists(b *testing.B) (dir, first, next string, rows int) {
+	rows = 20_000_000
 	if s := os.Getenv("DOORCHECK_BENCH_ROWS"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n <= 0 {
@@ -38,11 +41,19 @@ func BenchmarkImportLarge(b *testing.B) {
 		}
 		rows = n
 	}
-	dir := latency.BenchDir(b)
-	first := filepath.Join(dir, "v1.csv")
-	next := filepath.Join(dir, "v2.csv")
+	dir = latency.BenchDir(b)
+	first = filepath.Join(dir, "v1.csv")
+	next = filepath.Join(dir, "v2.csv")
 	writeStatusCSV(b, first, rows, false)
 	writeStatusCSV(b, next, rows, true)
+	return dir, first, next, rows
+}
+
+func BenchmarkImportLarge(b *testing.B) {
+	if os.Getenv("DOORCHECK_BENCH_LARGE") == "" {
+		b.Skip("set DOORCHECK_BENCH_LARGE=1 (writes ~1.2 GB of CSV and snapshots)")
+	}
+	dir, first, next, rows := importBenchLists(b)
 	ctx := context.Background()
 
 	for b.Loop() {

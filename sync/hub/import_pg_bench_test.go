@@ -38,19 +38,7 @@ func BenchmarkImportLargePostgres(b *testing.B) {
 	if os.Getenv("DOORCHECK_BENCH_LARGE") == "" {
 		b.Skip("set DOORCHECK_BENCH_LARGE=1 (writes ~1.2 GB of CSV and snapshots and ~3 GB of database)")
 	}
-	rows := 20_000_000
-	if s := os.Getenv("DOORCHECK_BENCH_ROWS"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n <= 0 {
-			b.Fatalf("DOORCHECK_BENCH_ROWS=%q: want a positive integer", s)
-		}
-		rows = n
-	}
-	dir := latency.BenchDir(b)
-	first := filepath.Join(dir, "v1.csv")
-	next := filepath.Join(dir, "v2.csv")
-	writeStatusCSV(b, first, rows, false)
-	writeStatusCSV(b, next, rows, true)
+	dir, first, next, _ := importBenchLists(b)
 	ctx := context.Background()
 	c, err := pgtest.Start(ctx, pgtest.Options{Durable: true})
 	pgtest.Check(b, err)
