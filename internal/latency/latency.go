@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"syscall"
 	"testing"
 	"time"
@@ -102,6 +103,21 @@ func BenchDir(tb testing.TB) string {
 		return dir
 	}
 	return tb.TempDir()
+}
+
+// BenchRows is how many subjects a large benchmark generates:
+// $DOORCHECK_BENCH_ROWS, or 20,000,000 (the national scale the figures
+// are quoted at).
+func BenchRows(tb testing.TB) int {
+	s := os.Getenv("DOORCHECK_BENCH_ROWS")
+	if s == "" {
+		return 20_000_000
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n <= 0 {
+		tb.Fatalf("DOORCHECK_BENCH_ROWS=%q: want a positive integer", s)
+	}
+	return n
 }
 
 // Report adds a sample's median and tail, the raw fsync reference's, and

@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -55,14 +54,7 @@ func BenchmarkSnapshotTransferLarge(b *testing.B) {
 	if os.Getenv("DOORCHECK_BENCH_LARGE") == "" {
 		b.Skip("set DOORCHECK_BENCH_LARGE=1 (writes ~4 GB: hub imports, kiosk stores)")
 	}
-	rows := 20_000_000
-	if s := os.Getenv("DOORCHECK_BENCH_ROWS"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n <= 0 {
-			b.Fatalf("DOORCHECK_BENCH_ROWS=%q: want a positive integer", s)
-		}
-		rows = n
-	}
+	rows := latency.BenchRows(b)
 	ctx := context.Background()
 	dir := latency.BenchDir(b)
 	d := hub.DataDir(filepath.Join(dir, "hub"))

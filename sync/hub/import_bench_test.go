@@ -33,14 +33,7 @@ import (
 // benchmark directory, and returns the directory, the two files and the
 // row count.
 func importBenchLists(b *testing.B) (dir, first, next string, rows int) {
-	rows = 20_000_000
-	if s := os.Getenv("DOORCHECK_BENCH_ROWS"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n <= 0 {
-			b.Fatalf("DOORCHECK_BENCH_ROWS=%q: want a positive integer", s)
-		}
-		rows = n
-	}
+	rows = latency.BenchRows(b)
 	dir = latency.BenchDir(b)
 	first = filepath.Join(dir, "v1.csv")
 	next = filepath.Join(dir, "v2.csv")
@@ -125,21 +118,26 @@ func resetPeakRSS(b *testing.B) {
 	}
 }
 
-// peakRSS is VmHWM from /proc/self/status, in bytes.
-func peakRSS(b *testing.B) int64 {
-	data, err := os.ReadFile("/proc/self/status")
+// procHWM is a process's VmHWM in bytes (0 when it is gone).
+func procHWM(pid string) int64 {
+	data, err := os.ReadFile("/proc/" + pid + "/status")
 	if err != nil {
-		b.Fatal(err)
+		return 0
 	}
 	for _, line := range strings.Split(string(data), "\n") {
 		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			if err != nil {
-				b.Fatal(err)
-			}
+			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
 			return kb << 10
 		}
 	}
-	b.Fatal("no VmHWM in /proc/self/status")
 	return 0
+}
+
+// peakRSS is this process's VmHWM, in bytes (procHWM).
+func peakRSS(b *testing.B) int64 {
+	n := procHWM("self")
+	if n == 0 {
+		b.Fatal("no VmHWM in /proc/self/status")
+	}
+	return n
 }
