@@ -1,10 +1,8 @@
 package kiosk
 
 import (
-	"encoding/base64"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -17,15 +15,7 @@ import (
 
 func dscJSON(t *testing.T, signers ...*dcctest.Signer) []byte {
 	t.Helper()
-	var parts []string
-	for _, s := range signers {
-		parts = append(parts, `{"country":"DE","rawData":"`+base64.StdEncoding.EncodeToString(s.DER)+`"}`)
-	}
-	entries, err := dcc.CheckSigningCertificates([]byte("[" + strings.Join(parts, ",") + "]"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := dcc.EncodeSigningCertificates(entries)
+	b, err := dcctest.TrustList(signers...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"path/filepath"
 	"strings"
@@ -15,7 +14,6 @@ import (
 	"github.com/veraison/go-cose"
 
 	"github.com/doorcheck/doorcheck/kiosk"
-	"github.com/doorcheck/doorcheck/sync/dcc"
 	"github.com/doorcheck/doorcheck/sync/dcc/dcctest"
 	"github.com/doorcheck/doorcheck/sync/protocol"
 )
@@ -38,15 +36,7 @@ func (h *fakeHub) publishTrust(vs versions, v uint64, trust protocol.FileRef, bo
 
 func trustListOf(t *testing.T, signers ...*dcctest.Signer) []byte {
 	t.Helper()
-	var parts []string
-	for _, s := range signers {
-		parts = append(parts, `{"country":"DE","rawData":"`+base64.StdEncoding.EncodeToString(s.DER)+`"}`)
-	}
-	entries, err := dcc.CheckSigningCertificates([]byte("[" + strings.Join(parts, ",") + "]"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := dcc.EncodeSigningCertificates(entries)
+	b, err := dcctest.TrustList(signers...)
 	if err != nil {
 		t.Fatal(err)
 	}
