@@ -38,9 +38,12 @@ type fixture struct {
 	c     *Checker
 }
 
-func newFixture(t testing.TB, s Settings) *fixture {
+// openDemoStore is a store k.db in dir holding the demo snapshot of
+// demoDay, closed when the test ends; durable fsyncs every visit (the
+// benchmarks), else the store runs with NoSync.
+func openDemoStore(t testing.TB, dir string, durable bool) *store.Store {
 	t.Helper()
-	st, err := store.Open(filepath.Join(t.TempDir(), "k.db"), store.Options{Create: true, NoSync: true})
+	st, err := store.Open(filepath.Join(dir, "k.db"), store.Options{Create: true, NoSync: !durable})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,6 +59,12 @@ func newFixture(t testing.TB, s Settings) *fixture {
 	if err := st.Import(context.Background(), r, nil); err != nil {
 		t.Fatal(err)
 	}
+	return st
+}
+
+func newFixture(t testing.TB, s Settings) *fixture {
+	t.Helper()
+	st := openDemoStore(t, t.TempDir(), false)
 	if s.Rules.Admitted == 0 {
 		s.Rules.Admitted = policy.Standard
 	}

@@ -1,9 +1,7 @@
 package kiosk
 
 import (
-	"bytes"
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -12,10 +10,8 @@ import (
 	"github.com/doorcheck/doorcheck/internal/latency"
 	"github.com/doorcheck/doorcheck/kiosk/demo"
 	"github.com/doorcheck/doorcheck/kiosk/policy"
-	"github.com/doorcheck/doorcheck/kiosk/store"
 	"github.com/doorcheck/doorcheck/sync/dcc"
 	"github.com/doorcheck/doorcheck/sync/dcc/dcctest"
-	"github.com/doorcheck/doorcheck/sync/wire"
 )
 
 // BenchmarkCheckDurableDCC is the whole door path for a DCC scan (verify,
@@ -38,16 +34,7 @@ func BenchmarkCheckDurableDCC(b *testing.B) {
 	for _, tc := range []struct{ name, payload string }{{"DCC", text}, {"IIN", demo.People()[0].IIN}} {
 		b.Run(tc.name, func(b *testing.B) {
 			dir := latency.BenchDir(b)
-			st, err := store.Open(filepath.Join(dir, "k.db"), store.Options{Create: true})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer st.Close()
-			data, _ := demo.Snapshot(demoDay)
-			r, _ := wire.Open(bytes.NewReader(data), demo.HubPublicKey())
-			if err := st.Import(context.Background(), r, nil); err != nil {
-				b.Fatal(err)
-			}
+			st := openDemoStore(b, dir, true)
 			clk := newClock(demoDay)
 			c := New(st, Settings{Kiosk: "k", Venue: "v", Door: "d", Rules: policy.Rules{Admitted: policy.Standard},
 				DCC: &DCCSettings{Verifier: dcc.Verifier{Trust: tl, CheckKeyUsage: true}, Rules: dcc.DefaultRules()}},
