@@ -8,17 +8,30 @@ import (
 
 	"github.com/doorcheck/doorcheck/sync/hub"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
-// PublishSnapshot implements hub.Storage. The row goes in only when its
-// version is one above the latest: two imports racing for one version
-// both pass that test, and the primary key lets exactly one in.
+// PublishSnapshot implements hub.Storage.
 func (s *Store) PublishSnapshot(ctx context.Context, v hub.SnapshotVersion) error {
+	return publishVersion(ctx, s.pool, v)
+}
+
+// execer is what publishVersion runs on: the pool, or an import's
+// transaction.
+type execer interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+}
+
+// publishVersion inserts v's row. The row goes in only when its version
+// is one above the latest: two imports racing for one version both pass
+// that test, and the primary key lets exactly one in (the other gets
+// hub.ErrVersionOrder).
+func publishVersion(ctx context.Context, q execer, v hub.SnapshotVersion) error {
 	body, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
-	tag, err := s.pool.Exec(ctx, `INSERT INTO snapshot_versions (version, created_at, body)
+	tag, err := q.Exec(ctx, `INSERT INTO snapshot_versions (version, created_at, body)
 		SELECT $1, $2, $3 WHERE $1 = (SELECT coalesce(max(version), 0) + 1 FROM snapshot_versions)
 		ON CONFLICT (version) DO NOTHING`, int64(v.Version), v.CreatedAt, body)
 	if err != nil {

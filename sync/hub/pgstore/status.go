@@ -169,18 +169,8 @@ func (t *statusImport) Changes(ctx context.Context, version uint64, fn func(wire
 
 // Publish implements hub.StatusImport.
 func (t *statusImport) Publish(ctx context.Context, v hub.SnapshotVersion) error {
-	body, err := json.Marshal(v)
-	if err != nil {
+	if err := publishVersion(ctx, t.tx, v); err != nil {
 		return err
-	}
-	tag, err := t.tx.Exec(ctx, `INSERT INTO snapshot_versions (version, created_at, body)
-		SELECT $1, $2, $3 WHERE $1 = (SELECT coalesce(max(version), 0) + 1 FROM snapshot_versions)
-		ON CONFLICT (version) DO NOTHING`, int64(v.Version), v.CreatedAt, body)
-	if err != nil {
-		return err
-	}
-	if tag.RowsAffected() != 1 {
-		return hub.ErrVersionOrder
 	}
 	if err := t.tx.Commit(ctx); err != nil {
 		return fmt.Errorf("commit: %w", err)
